@@ -1,0 +1,13 @@
+//! Kubarium: Kubernetes in a browser tab. The whole cluster (api-server, store, controllers,
+//! scheduler, kubelets, network) is simulated here, deterministically, and driven through a shell
+//! that speaks kubectl. The module order below is the dependency order: each module uses only those
+//! listed before it.
+
+pub mod sim;
+
+pub mod cluster;
+pub mod kubectl;
+pub mod terminal;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,206 @@
+//! The shell both front ends share. It takes a command (one logical line plus its here-documents),
+//! splits it into a pipeline, and runs each stage: kubectl (or `k`), the playground's `kubarium`
+//! verbs, or a builtin. Only the last stage's stdout is shown; every stage's stderr is.
+
+use super::builtins;
+use super::kubarium;
+use super::lexer::{Token, tokenize};
+use super::script::{Command, split_script};
+use super::transcript;
+use crate::cluster::Cluster;
+use crate::kubectl::{self, Output};
+
+/// What running a command did, beyond its output.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandResult {
+    pub output: Output,
+    /// `clear` was run: the terminal empties its screen.
+    pub clear: bool,
+}
+
+/// One stage of a pipeline.
+#[derive(Debug, Default)]
+struct Stage {
+    words: Vec<String>,
+    heredoc: Option<usize>,
+}
+
+/// A shell session over one cluster.
+#[derive(Debug)]
+pub struct Shell {
+    cluster: Cluster,
+    history: Vec<String>,
+}
+
+impl Shell {
+    pub fn new(cluster: Cluster) -> Self {
+        Shell { cluster, history: Vec::new() }
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    pub fn cluster_mut(&mut self) -> &mut Cluster {
+        &mut self.cluster
+    }
+
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    /// Runs every command in `text` (a script or a paste) and returns the transcript.
+    pub fn run_script(&mut self, text: &str) -> String {
+        let mut out = String::new();
+        for command in split_script(text) {
+            let result = self.run(&command);
+            transcript::append(&mut out, &command, &result.output);
+        }
+        out
+    }
+
+    /// Runs one command and records it in the history.
+    pub fn run(&mut self, command: &Command) -> CommandResult {
+        self.history.push(command.lines.join("\n"));
+        let mut result = CommandResult::default();
+        let stages = match parse_pipeline(&command.line) {
+            Ok(stages) => stages,
+            Err(message) => {
+                result.output.err(format!("{message}\n"));
+                result.output.exit_code = 2;
+                return result;
+            }
+        };
+        if let Some(delimiter) = &command.unterminated_heredoc {
+            result.output.err(format!(
+                "warning: here-document delimited by end-of-file (wanted `{delimiter}')\n"
+            ));
+        }
+        let mut piped: Option<String> = None;
+        let last = stages.len().saturating_sub(1);
+        for (i, stage) in stages.iter().enumerate() {
+            let stdin = match stage.heredoc {
+                Some(n) => command.heredocs.get(n).cloned(),
+                None => piped.take(),
+            };
+            let mut out = Output::default();
+            self.run_stage(&stage.words, stdin.as_deref(), &mut out, &mut result.clear);
+            result.output.exit_code = out.exit_code;
+            if i == last {
+                for (stream, text) in out.chunks {
+                    match stream {
+                        kubectl::Stream::Stdout => result.output.out(text),
+                        kubectl::Stream::Stderr => result.output.err(text),
+                    }
+                }
+            } else {
+                let stderr = out.stderr();
+                result.output.err(stderr);
+                piped = Some(out.stdout());
+            }
+        }
+        result
+    }
+
+    fn run_stage(&mut self, words: &[String], stdin: Option<&str>, out: &mut Output, clear: &mut bool) {
+        let Some(program) = words.first() else { return };
+        let args = &words[1..];
+        match program.as_str() {
+            "kubectl" | "k" => kubectl::run(args, stdin, &mut self.cluster, out),
+            "kubarium" => kubarium::run(args, &mut self.cluster, out),
+            "echo" => builtins::echo(args, out),
+            "cat" => builtins::cat(args, stdin, out),
+            "sleep" => builtins::sleep(args, &mut self.cluster, out),
+            "history" => builtins::history(&self.history, out),
+            "help" => builtins::help(out),
+            "clear" => *clear = true,
+            other => {
+                out.err(format!("{other}: command not found\n"));
+                out.exit_code = 127;
+            }
+        }
+    }
+}
+
+/// Splits a logical line into pipeline stages, attaching here-document markers to their stage.
+fn parse_pipeline(line: &str) -> Result<Vec<Stage>, String> {
+    let tokens = tokenize(line).map_err(|e| format!("kubarium: {e}"))?;
+    let mut stages = vec![Stage::default()];
+    let mut heredocs = 0;
+    for token in tokens {
+        let Some(stage) = stages.last_mut() else { break };
+        match token {
+            Token::Word(w) => stage.words.push(w),
+            Token::HereDoc { .. } => {
+                stage.heredoc = Some(heredocs);
+                heredocs += 1;
+            }
+            Token::Pipe => {
+                if stage.words.is_empty() {
+                    return Err("kubarium: syntax error near unexpected token `|'".into());
+                }
+                stages.push(Stage::default());
+            }
+            Token::RedirectIn => {
+                return Err("kubarium: input redirection from files is not supported here; use a here-document (<<EOF)".into());
+            }
+        }
+    }
+    if stages.len() > 1 && stages.last().is_some_and(|s| s.words.is_empty()) {
+        return Err("kubarium: syntax error: unexpected end of file".into());
+    }
+    Ok(stages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transcript(script: &str) -> String {
+        Shell::new(Cluster::default()).run_script(script)
+    }
+
+    #[test]
+    fn version_and_echo_transcript() {
+        assert_eq!(
+            transcript("kubectl version\necho hi\n"),
+            "$ kubectl version\nClient Version: v1.36.3\nKustomize Version: v5.8.1\nServer Version: v1.36.3\n$ echo hi\nhi\n"
+        );
+    }
+
+    #[test]
+    fn unknown_program_is_not_found() {
+        let mut shell = Shell::new(Cluster::default());
+        let r = shell.run(&split_script("kubeclt get pods")[0]);
+        assert_eq!(r.output.stderr(), "kubeclt: command not found\n");
+        assert_eq!(r.output.exit_code, 127);
+    }
+
+    #[test]
+    fn heredoc_feeds_the_pipeline() {
+        assert_eq!(
+            transcript("cat <<EOF | cat\nline one\nEOF\n"),
+            "$ cat <<EOF | cat\n> line one\n> EOF\nline one\n"
+        );
+    }
+
+    #[test]
+    fn sleep_advances_virtual_time_and_history_counts() {
+        let mut shell = Shell::new(Cluster::default());
+        shell.run_script("sleep 90\nsleep 1m30s\n");
+        assert_eq!(shell.cluster().now().as_millis(), 180_000);
+        assert_eq!(shell.run_script("history"), "$ history\n    1  sleep 90\n    2  sleep 1m30s\n    3  history\n");
+        assert!(shell.run_script("sleep x").contains("sleep: invalid time interval 'x'"));
+    }
+
+    #[test]
+    fn syntax_errors_do_not_stop_the_shell() {
+        let mut shell = Shell::new(Cluster::default());
+        let t = shell.run_script("echo 'oops\n");
+        assert!(t.contains("unexpected EOF while looking for matching"), "{t}");
+        assert_eq!(shell.run_script("echo ok"), "$ echo ok\nok\n");
+        assert!(shell.run_script("echo a |").contains("syntax error"));
+        let clear = shell.run(&split_script("clear")[0]);
+        assert!(clear.clear);
+    }
+}
