@@ -1,8 +1,13 @@
-//! The simulation kernel: virtual time, durations, and (as the kernel grows) the event queue, seeded
-//! random streams and the trace. Everything above this module is deterministic because of it.
+//! The simulation kernel: virtual time, durations, the event queue (a timer heap) and seeded random
+//! streams, and (as the kernel grows) the trace. Everything above this module is deterministic
+//! because of it.
 
 pub mod clock;
 pub mod duration;
+pub mod queue;
+pub mod rng;
 
 pub use clock::{Clock, Time};
 pub use duration::Duration;
+pub use queue::EventQueue;
+pub use rng::Rng;
