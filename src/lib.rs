@@ -4,6 +4,7 @@
 //! listed before it.
 
 pub mod sim;
+pub mod store;
 
 pub mod cluster;
 pub mod kubectl;
