@@ -3,4 +3,6 @@
 //! (client-go's JSONPath) and `-o custom-columns`. They work on `serde_json::Value` and strings only, so
 //! commands decide what to print and these modules decide how.
 
+pub mod gofmt;
+pub mod json;
 pub mod tabwriter;
