@@ -6,3 +6,6 @@
 pub mod gofmt;
 pub mod json;
 pub mod tabwriter;
+pub mod yaml;
+mod yaml_emitter;
+mod yaml_resolve;
