@@ -5,6 +5,8 @@
 
 pub mod gofmt;
 pub mod json;
+pub mod jsonpath;
+mod jsonpath_parser;
 pub mod tabwriter;
 pub mod yaml;
 mod yaml_emitter;
