@@ -3,6 +3,7 @@
 //! (client-go's JSONPath) and `-o custom-columns`. They work on `serde_json::Value` and strings only, so
 //! commands decide what to print and these modules decide how.
 
+pub mod custom_columns;
 pub mod gofmt;
 pub mod json;
 pub mod jsonpath;
