@@ -2,6 +2,7 @@
 //! simulated api-server. Each command is its own module.
 
 pub mod output;
+pub mod printers;
 pub mod version;
 
 pub use output::{Output, Stream};
