@@ -4,6 +4,7 @@
 //! listed before it.
 
 pub mod sim;
+pub mod api;
 
 pub mod cluster;
 pub mod kubectl;
