@@ -3,4 +3,6 @@
 //! kubectl prints. Each follows apimachinery's behaviour and error messages for Kubernetes v1.36.
 
 pub mod duration;
+pub mod fields;
+pub mod labels;
 pub mod names;
