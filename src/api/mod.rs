@@ -6,3 +6,4 @@ pub mod duration;
 pub mod fields;
 pub mod labels;
 pub mod names;
+pub mod quantity;
