@@ -4,6 +4,7 @@
 //! listed before it.
 
 pub mod sim;
+pub mod api;
 pub mod store;
 
 pub mod cluster;
