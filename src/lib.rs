@@ -6,7 +6,8 @@
 pub mod sim;
 pub mod api;
 pub mod store;
-
+pub mod apiserver;
+pub mod client;
 pub mod cluster;
 pub mod kubectl;
 pub mod terminal;

@@ -1,34 +1,83 @@
 //! kubectl, as v1.36 behaves: the commands, their flags, printers and messages, talking to the
 //! simulated api-server. Each command is its own module.
 
+pub mod columns;
+pub mod context;
+pub mod flags;
+pub mod get;
+pub mod manifest;
 pub mod output;
 pub mod printers;
+pub mod resources;
 pub mod version;
 
 pub use output::{Output, Stream};
 
 use crate::cluster::Cluster;
+use context::Kubectl;
 
 /// Every kubectl command, for the "unknown command" suggestion.
 const COMMANDS: &[&str] = &[
-    "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale", "certificate",
-    "cluster-info", "completion", "config", "cordon", "cp", "create", "debug", "delete", "describe",
-    "diff", "drain", "edit", "events", "exec", "explain", "expose", "get", "kustomize", "label", "logs",
-    "options", "patch", "plugin", "port-forward", "proxy", "replace", "rollout", "run", "scale", "set",
-    "taint", "top", "uncordon", "version", "wait",
+    "annotate",
+    "api-resources",
+    "api-versions",
+    "apply",
+    "attach",
+    "auth",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "completion",
+    "config",
+    "cordon",
+    "cp",
+    "create",
+    "debug",
+    "delete",
+    "describe",
+    "diff",
+    "drain",
+    "edit",
+    "events",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "kustomize",
+    "label",
+    "logs",
+    "options",
+    "patch",
+    "plugin",
+    "port-forward",
+    "proxy",
+    "replace",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "taint",
+    "top",
+    "uncordon",
+    "version",
+    "wait",
 ];
 
 /// Runs one kubectl invocation (`args` excludes the program name).
-pub fn run(args: &[String], _stdin: Option<&str>, cluster: &mut Cluster, out: &mut Output) {
+pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mut Output) {
     let Some(command) = args.first() else {
         out.out(usage());
         return;
     };
     let rest = &args[1..];
+    let mut k = Kubectl { cluster, stdin, out, command: command.clone() };
     match command.as_str() {
-        "version" => version::run(rest, cluster, out),
-        other => unknown_command(other, out),
+        "version" => version::run(rest, k.cluster, k.out),
+        "get" => get::run(&mut k, rest),
+        other => unknown_command(other, k.out),
     }
+    // What the command wrote reaches the cluster's watchers.
+    k.cluster.settle();
 }
 
 fn usage() -> String {
@@ -39,11 +88,8 @@ fn usage() -> String {
 /// distance at most 2, or a prefix match).
 fn unknown_command(command: &str, out: &mut Output) {
     let mut msg = format!("error: unknown command \"{command}\" for \"kubectl\"");
-    let suggestions: Vec<&str> = COMMANDS
-        .iter()
-        .copied()
-        .filter(|c| levenshtein(c, command) <= 2 || c.starts_with(command))
-        .collect();
+    let suggestions: Vec<&str> =
+        COMMANDS.iter().copied().filter(|c| levenshtein(c, command) <= 2 || c.starts_with(command)).collect();
     if !suggestions.is_empty() {
         msg.push_str("\n\nDid you mean this?\n");
         for s in suggestions {
@@ -88,10 +134,7 @@ mod tests {
         );
         let mut out = Output::default();
         run(&["foo".into()], None, &mut cluster, &mut out);
-        assert_eq!(
-            out.stderr(),
-            "error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n"
-        );
+        assert_eq!(out.stderr(), "error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n");
         assert_eq!(out.exit_code, 1);
     }
 }

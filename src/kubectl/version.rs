@@ -80,9 +80,7 @@ pub fn run(args: &[String], cluster: &Cluster, out: &mut Output) {
             a if a.starts_with("-o") && a.len() > 2 => format = Some(a[2..].to_string()),
             a if a.starts_with("--") => {
                 let name = a.split('=').next().unwrap_or(a);
-                out.fail(format!(
-                    "error: unknown flag: {name}\nSee 'kubectl version --help' for usage.\n"
-                ));
+                out.fail(format!("error: unknown flag: {name}\nSee 'kubectl version --help' for usage.\n"));
                 return;
             }
             a if a.starts_with('-') && a.len() > 1 => {
@@ -143,10 +141,7 @@ mod tests {
     #[test]
     fn prints_client_kustomize_and_server_lines() {
         let out = version(&[]);
-        assert_eq!(
-            out.stdout(),
-            "Client Version: v1.36.3\nKustomize Version: v5.8.1\nServer Version: v1.36.3\n"
-        );
+        assert_eq!(out.stdout(), "Client Version: v1.36.3\nKustomize Version: v5.8.1\nServer Version: v1.36.3\n");
         assert_eq!(out.exit_code, 0);
     }
 

@@ -58,9 +58,7 @@ impl Clock {
 
     /// Unix time in milliseconds of the virtual instant `t`.
     pub fn unix_millis(&self, t: Time) -> i64 {
-        self.epoch_unix_seconds
-            .saturating_mul(1000)
-            .saturating_add(i64::try_from(t.0).unwrap_or(i64::MAX))
+        self.epoch_unix_seconds.saturating_mul(1000).saturating_add(i64::try_from(t.0).unwrap_or(i64::MAX))
     }
 }
 

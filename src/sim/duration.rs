@@ -91,10 +91,7 @@ pub fn parse_go_duration(input: &str) -> Result<Duration, DurationError> {
             "m" => 60e3,
             "h" => 3600e3,
             _ => {
-                return Err(DurationError::UnknownUnit {
-                    unit: unit.to_string(),
-                    input: input.to_string(),
-                });
+                return Err(DurationError::UnknownUnit { unit: unit.to_string(), input: input.to_string() });
             }
         };
         total += value * millis_per_unit;
@@ -139,14 +136,8 @@ mod tests {
         assert_eq!(parse_go_duration("250ms"), Ok(Duration(250)));
         assert_eq!(parse_go_duration("1.5h"), Ok(Duration(5_400_000)));
         assert_eq!(parse_go_duration("0"), Ok(Duration(0)));
-        assert_eq!(
-            parse_go_duration("30").unwrap_err().to_string(),
-            "time: missing unit in duration \"30\""
-        );
-        assert_eq!(
-            parse_go_duration("3x").unwrap_err().to_string(),
-            "time: unknown unit \"x\" in duration \"3x\""
-        );
+        assert_eq!(parse_go_duration("30").unwrap_err().to_string(), "time: missing unit in duration \"30\"");
+        assert_eq!(parse_go_duration("3x").unwrap_err().to_string(), "time: unknown unit \"x\" in duration \"3x\"");
         assert!(parse_go_duration("").is_err());
         assert!(parse_go_duration("..s").is_err());
         assert!(parse_go_duration("99999999999999h").is_err());

@@ -1,11 +1,13 @@
 //! The simulation kernel: virtual time, durations, the event queue (a timer heap) and seeded random
-//! streams, and (as the kernel grows) the trace. Everything above this module is deterministic
+//! streams, the latency model and the trace. Everything above this module is deterministic
 //! because of it.
 
 pub mod clock;
 pub mod duration;
+pub mod latency;
 pub mod queue;
 pub mod rng;
+pub mod trace;
 
 pub use clock::{Clock, Time};
 pub use duration::Duration;

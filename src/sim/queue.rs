@@ -66,13 +66,7 @@ impl<E> Default for EventQueue<E> {
 
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            slots: Vec::new(),
-            free: Vec::new(),
-            next_seq: 0,
-            live: 0,
-        }
+        EventQueue { heap: BinaryHeap::new(), slots: Vec::new(), free: Vec::new(), next_seq: 0, live: 0 }
     }
 
     /// Schedules `e` to run at `at`. An instant in the past is allowed (it simply runs next): the
@@ -89,10 +83,7 @@ impl<E> EventQueue<E> {
                 i
             }
             None => {
-                self.slots.push(Slot {
-                    seq,
-                    payload: Some(e),
-                });
+                self.slots.push(Slot { seq, payload: Some(e) });
                 self.slots.len() - 1
             }
         };
@@ -112,9 +103,7 @@ impl<E> EventQueue<E> {
 
     /// Whether the event is still pending.
     pub fn contains(&self, id: EventId) -> bool {
-        self.slots
-            .get(id.slot)
-            .is_some_and(|s| s.seq == id.seq && s.payload.is_some())
+        self.slots.get(id.slot).is_some_and(|s| s.seq == id.seq && s.payload.is_some())
     }
 
     /// The number of pending (not cancelled) events.
@@ -166,10 +155,7 @@ impl<E> EventQueue<E> {
     /// Drops cancelled entries from the top so that the top is always a live event.
     fn settle(&mut self) {
         while let Some(Reverse(h)) = self.heap.peek() {
-            let live = self
-                .slots
-                .get(h.slot)
-                .is_some_and(|s| s.seq == h.seq && s.payload.is_some());
+            let live = self.slots.get(h.slot).is_some_and(|s| s.seq == h.seq && s.payload.is_some());
             if live {
                 break;
             }
@@ -187,11 +173,7 @@ impl<E> EventQueue<E> {
         }
         let slots = &self.slots;
         let mut entries = std::mem::take(&mut self.heap).into_vec();
-        entries.retain(|Reverse(h)| {
-            slots
-                .get(h.slot)
-                .is_some_and(|s| s.seq == h.seq && s.payload.is_some())
-        });
+        entries.retain(|Reverse(h)| slots.get(h.slot).is_some_and(|s| s.seq == h.seq && s.payload.is_some()));
         self.heap = BinaryHeap::from(entries);
     }
 }
@@ -210,16 +192,7 @@ mod tests {
         q.schedule(Time(10), "b3");
         q.schedule(Time(0), "first");
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-        assert_eq!(
-            order,
-            [
-                (Time(0), "first"),
-                (Time(5), "a"),
-                (Time(10), "b1"),
-                (Time(10), "b2"),
-                (Time(10), "b3")
-            ]
-        );
+        assert_eq!(order, [(Time(0), "first"), (Time(5), "a"), (Time(10), "b1"), (Time(10), "b2"), (Time(10), "b3")]);
         assert!(q.is_empty());
         assert_eq!(q.pop(), None);
         assert_eq!(q.peek_time(), None);
@@ -300,20 +273,13 @@ mod tests {
                     }
                     5..=6 => {
                         if let Some(&id) = rng.pick(&handles) {
-                            let expected = model
-                                .iter()
-                                .position(|m| m.3 == id)
-                                .map(|i| model.remove(i).2);
+                            let expected = model.iter().position(|m| m.3 == id).map(|i| model.remove(i).2);
                             assert_eq!(q.cancel(id), expected);
                         }
                     }
                     7..=8 => {
                         model.sort_by_key(|m| (m.0, m.1));
-                        let expected = if model.is_empty() {
-                            None
-                        } else {
-                            Some(model.remove(0))
-                        };
+                        let expected = if model.is_empty() { None } else { Some(model.remove(0)) };
                         assert_eq!(q.pop(), expected.map(|m| (m.0, m.2)));
                     }
                     _ => {

@@ -29,21 +29,14 @@ const FNV_OFFSET_BASIS: u64 = 0xCBF2_9CE4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01B3;
 
 fn fnv1a64(hash: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(hash, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+    bytes.iter().fold(hash, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
 }
 
 impl Rng {
     /// The stream for `seed`.
     pub fn new(seed: u64) -> Rng {
         let mut sm = seed;
-        let s = [
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-        ];
+        let s = [splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm)];
         Rng { s }
     }
 
@@ -131,14 +124,7 @@ mod tests {
         // The published SplitMix64 outputs for seed 1234567.
         let mut s = 1_234_567u64;
         let out: Vec<u64> = (0..3).map(|_| splitmix64(&mut s)).collect();
-        assert_eq!(
-            out,
-            [
-                6_457_827_717_110_365_317,
-                3_203_168_211_198_807_973,
-                9_817_491_932_198_370_423
-            ]
-        );
+        assert_eq!(out, [6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423]);
     }
 
     #[test]
@@ -174,16 +160,8 @@ mod tests {
     const PINNED_BELOW_6_SEED_2: [u64; 8] = [0, 4, 1, 4, 4, 1, 3, 1];
     const PINNED_SHUFFLE: [u8; 8] = [0, 6, 3, 2, 1, 7, 5, 4];
 
-    const PINNED_SEED_0: [u64; 3] = [
-        11_091_344_671_253_066_420,
-        13_793_997_310_169_335_082,
-        1_900_383_378_846_508_768,
-    ];
-    const PINNED_SEED_1: [u64; 3] = [
-        12_966_619_160_104_079_557,
-        9_600_361_134_598_540_522,
-        10_590_380_919_521_690_900,
-    ];
+    const PINNED_SEED_0: [u64; 3] = [11_091_344_671_253_066_420, 13_793_997_310_169_335_082, 1_900_383_378_846_508_768];
+    const PINNED_SEED_1: [u64; 3] = [12_966_619_160_104_079_557, 9_600_361_134_598_540_522, 10_590_380_919_521_690_900];
     const PINNED_DERIVED_42_SCHEDULER: u64 = 7_588_286_562_507_483_765;
 
     #[test]
@@ -225,10 +203,7 @@ mod tests {
         for _ in 0..60_000 {
             counts[r.below(6) as usize] += 1;
         }
-        assert!(
-            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
-            "{counts:?}"
-        );
+        assert!(counts.iter().all(|&c| (9_000..11_000).contains(&c)), "{counts:?}");
     }
 
     #[test]

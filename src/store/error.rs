@@ -26,12 +26,9 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::KeyExists => f.write_str("key exists"),
             StoreError::NotFound => f.write_str("key not found"),
-            StoreError::Conflict {
-                current_mod_revision,
-            } => write!(
-                f,
-                "resource version conflicts: current mod revision is {current_mod_revision}"
-            ),
+            StoreError::Conflict { current_mod_revision } => {
+                write!(f, "resource version conflicts: current mod revision is {current_mod_revision}")
+            }
             // The api-server's watch cache wording, which kubectl and client-go print verbatim.
             StoreError::Compacted { requested, oldest } => {
                 write!(f, "too old resource version: {requested} ({oldest})")
@@ -51,18 +48,11 @@ mod tests {
         assert_eq!(StoreError::KeyExists.to_string(), "key exists");
         assert_eq!(StoreError::NotFound.to_string(), "key not found");
         assert_eq!(
-            StoreError::Conflict {
-                current_mod_revision: 7
-            }
-            .to_string(),
+            StoreError::Conflict { current_mod_revision: 7 }.to_string(),
             "resource version conflicts: current mod revision is 7"
         );
         assert_eq!(
-            StoreError::Compacted {
-                requested: 5,
-                oldest: 120
-            }
-            .to_string(),
+            StoreError::Compacted { requested: 5, oldest: 120 }.to_string(),
             "too old resource version: 5 (120)"
         );
     }

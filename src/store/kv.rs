@@ -71,11 +71,7 @@ impl<V: Clone> Store<V> {
 
     /// A store whose history keeps at most `capacity` events (at least 1).
     pub fn with_history_capacity(capacity: usize) -> Self {
-        Store {
-            kvs: BTreeMap::new(),
-            revision: 1,
-            history: History::new(capacity),
-        }
+        Store { kvs: BTreeMap::new(), revision: 1, history: History::new(capacity) }
     }
 
     /// The revision of the last write (1 before any): the resourceVersion of a list served now.
@@ -113,10 +109,7 @@ impl<V: Clone> Store<V> {
 
     /// Every key starting with `prefix`, in key order. Callers pass prefixes ending in `/`
     /// (`/registry/pods/default/`), so that a namespace never matches another it is a prefix of.
-    pub fn range<'a, 'k>(
-        &'a self,
-        prefix: &'k str,
-    ) -> impl Iterator<Item = &'a KeyValue<V>> + use<'a, 'k, V> {
+    pub fn range<'a, 'k>(&'a self, prefix: &'k str) -> impl Iterator<Item = &'a KeyValue<V>> + use<'a, 'k, V> {
         self.range_after(prefix, None)
     }
 
@@ -128,18 +121,10 @@ impl<V: Clone> Store<V> {
     /// At most `limit` keys starting with `prefix` and sorting after `start_after` (the last key
     /// of the previous page, decoded from a continue token). A `limit` of 0 means no limit, as in a
     /// Kubernetes list.
-    pub fn range_from<'a>(
-        &'a self,
-        prefix: &str,
-        start_after: Option<&str>,
-        limit: usize,
-    ) -> RangePage<'a, V> {
+    pub fn range_from<'a>(&'a self, prefix: &str, start_after: Option<&str>, limit: usize) -> RangePage<'a, V> {
         let mut iter = self.range_after(prefix, start_after);
         if limit == 0 {
-            return RangePage {
-                kvs: iter.collect(),
-                more: false,
-            };
+            return RangePage { kvs: iter.collect(), more: false };
         }
         let kvs: Vec<_> = iter.by_ref().take(limit).collect();
         let more = iter.next().is_some();
@@ -175,12 +160,7 @@ impl<V: Clone> Store<V> {
 
     /// Replaces the value of an existing key. With `expected_mod_revision`, only if the key was not
     /// modified since that revision (the api-server's optimistic concurrency on resourceVersion).
-    pub fn update(
-        &mut self,
-        key: &str,
-        value: V,
-        expected_mod_revision: Option<i64>,
-    ) -> Result<&Event<V>, StoreError> {
+    pub fn update(&mut self, key: &str, value: V, expected_mod_revision: Option<i64>) -> Result<&Event<V>, StoreError> {
         let Some(current) = self.kvs.get_mut(key) else {
             return Err(StoreError::NotFound);
         };
@@ -204,11 +184,7 @@ impl<V: Clone> Store<V> {
     }
 
     /// Deletes `key`, if `expected_mod_revision` (when given) is still its mod revision.
-    pub fn delete(
-        &mut self,
-        key: &str,
-        expected_mod_revision: Option<i64>,
-    ) -> Result<&Event<V>, StoreError> {
+    pub fn delete(&mut self, key: &str, expected_mod_revision: Option<i64>) -> Result<&Event<V>, StoreError> {
         let Some(current) = self.kvs.get(key) else {
             return Err(StoreError::NotFound);
         };
@@ -224,12 +200,7 @@ impl<V: Clone> Store<V> {
             mod_revision: self.revision,
             version: 0,
         };
-        Ok(self.history.push(Event {
-            kind: EventKind::Delete,
-            kv,
-            prev_kv: Some(prev),
-            revision: self.revision,
-        }))
+        Ok(self.history.push(Event { kind: EventKind::Delete, kv, prev_kv: Some(prev), revision: self.revision }))
     }
 
     /// The changes after `from_revision` to keys starting with `prefix`, oldest first: what a watch
@@ -254,25 +225,10 @@ impl<V: Clone> Store<V> {
 }
 
 /// Stores a new key at `revision` and returns its creation event.
-fn insert_new<V: Clone>(
-    slot: VacantEntry<'_, Arc<str>, KeyValue<V>>,
-    value: V,
-    revision: i64,
-) -> Event<V> {
-    let kv = KeyValue {
-        key: slot.key().clone(),
-        value,
-        create_revision: revision,
-        mod_revision: revision,
-        version: 1,
-    };
+fn insert_new<V: Clone>(slot: VacantEntry<'_, Arc<str>, KeyValue<V>>, value: V, revision: i64) -> Event<V> {
+    let kv = KeyValue { key: slot.key().clone(), value, create_revision: revision, mod_revision: revision, version: 1 };
     slot.insert(kv.clone());
-    Event {
-        kind: EventKind::Put,
-        kv,
-        prev_kv: None,
-        revision,
-    }
+    Event { kind: EventKind::Put, kv, prev_kv: None, revision }
 }
 
 /// Replaces an existing key's value at `revision` and returns the modification event, which takes
@@ -286,19 +242,14 @@ fn replace_existing<V: Clone>(current: &mut KeyValue<V>, value: V, revision: i64
         version: current.version.saturating_add(1),
     };
     let prev = std::mem::replace(current, kv.clone());
-    Event {
-        kind: EventKind::Put,
-        kv,
-        prev_kv: Some(prev),
-        revision,
-    }
+    Event { kind: EventKind::Put, kv, prev_kv: Some(prev), revision }
 }
 
 fn check_expected<V>(current: &KeyValue<V>, expected: Option<i64>) -> Result<(), StoreError> {
     match expected {
-        Some(rev) if rev != current.mod_revision => Err(StoreError::Conflict {
-            current_mod_revision: current.mod_revision,
-        }),
+        Some(rev) if rev != current.mod_revision => {
+            Err(StoreError::Conflict { current_mod_revision: current.mod_revision })
+        }
         _ => Ok(()),
     }
 }
@@ -315,31 +266,21 @@ mod tests {
     fn create_get_update_delete() {
         let mut s: Store<Arc<String>> = Store::new();
         assert_eq!(s.revision(), 1);
-        let ev = s
-            .create("/registry/pods/default/a", Arc::new("v1".into()))
-            .cloned();
+        let ev = s.create("/registry/pods/default/a", Arc::new("v1".into())).cloned();
         let ev = ev.unwrap();
         assert_eq!(ev.kind, EventKind::Put);
         assert!(ev.is_create());
         assert_eq!(ev.revision, 2);
         assert_eq!(ev.prev_kv, None);
-        assert_eq!(
-            (ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version),
-            (2, 2, 1)
-        );
+        assert_eq!((ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version), (2, 2, 1));
         assert_eq!(s.revision(), 2);
 
         let kv = s.get("/registry/pods/default/a").unwrap();
         assert_eq!(kv.value.as_str(), "v1");
 
-        let ev = s
-            .update("/registry/pods/default/a", Arc::new("v2".into()), Some(2))
-            .unwrap();
+        let ev = s.update("/registry/pods/default/a", Arc::new("v2".into()), Some(2)).unwrap();
         assert!(!ev.is_create());
-        assert_eq!(
-            (ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version),
-            (2, 3, 2)
-        );
+        assert_eq!((ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version), (2, 3, 2));
         assert_eq!(ev.prev_kv.as_ref().unwrap().value.as_str(), "v1");
         assert_eq!(ev.prev_kv.as_ref().unwrap().mod_revision, 2);
 
@@ -355,13 +296,8 @@ mod tests {
         assert!(s.is_empty());
 
         // Recreated: a new create_revision, version back to 1.
-        let ev = s
-            .create("/registry/pods/default/a", Arc::new("v3".into()))
-            .unwrap();
-        assert_eq!(
-            (ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version),
-            (5, 5, 1)
-        );
+        let ev = s.create("/registry/pods/default/a", Arc::new("v3".into())).unwrap();
+        assert_eq!((ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version), (5, 5, 1));
     }
 
     #[test]
@@ -374,30 +310,11 @@ mod tests {
         let before = s.get("/k").cloned();
 
         assert_eq!(s.create("/k", 9).unwrap_err(), StoreError::KeyExists);
-        assert_eq!(
-            s.update("/k", 9, Some(2)).unwrap_err(),
-            StoreError::Conflict {
-                current_mod_revision: 3
-            }
-        );
-        assert_eq!(
-            s.delete("/k", Some(99)).unwrap_err(),
-            StoreError::Conflict {
-                current_mod_revision: 3
-            }
-        );
-        assert_eq!(
-            s.update("/missing", 9, None).unwrap_err(),
-            StoreError::NotFound
-        );
-        assert_eq!(
-            s.delete("/missing", None).unwrap_err(),
-            StoreError::NotFound
-        );
-        assert_eq!(
-            s.delete("/missing", Some(3)).unwrap_err(),
-            StoreError::NotFound
-        );
+        assert_eq!(s.update("/k", 9, Some(2)).unwrap_err(), StoreError::Conflict { current_mod_revision: 3 });
+        assert_eq!(s.delete("/k", Some(99)).unwrap_err(), StoreError::Conflict { current_mod_revision: 3 });
+        assert_eq!(s.update("/missing", 9, None).unwrap_err(), StoreError::NotFound);
+        assert_eq!(s.delete("/missing", None).unwrap_err(), StoreError::NotFound);
+        assert_eq!(s.delete("/missing", Some(3)).unwrap_err(), StoreError::NotFound);
 
         assert_eq!(s.revision(), before_rev);
         assert_eq!(s.history_len(), before_hist);
@@ -411,12 +328,7 @@ mod tests {
         let rv = s.create("/k", "a").unwrap().kv.mod_revision;
         // Two writers read the same revision; the second one loses.
         let won = s.update("/k", "b", Some(rv)).unwrap().kv.mod_revision;
-        assert_eq!(
-            s.update("/k", "c", Some(rv)),
-            Err(StoreError::Conflict {
-                current_mod_revision: won
-            })
-        );
+        assert_eq!(s.update("/k", "c", Some(rv)), Err(StoreError::Conflict { current_mod_revision: won }));
         assert!(s.delete("/k", Some(won)).is_ok());
     }
 
@@ -451,11 +363,7 @@ mod tests {
         }
         assert_eq!(
             keys(s.range("/registry/pods/default/")),
-            [
-                "/registry/pods/default/a",
-                "/registry/pods/default/b",
-                "/registry/pods/default/c"
-            ]
+            ["/registry/pods/default/a", "/registry/pods/default/b", "/registry/pods/default/c"]
         );
         assert_eq!(s.count("/registry/pods/default/"), 3);
         assert_eq!(s.count("/registry/pods/default2/"), 1);
@@ -486,10 +394,7 @@ mod tests {
                 break;
             }
         }
-        let all: Vec<String> = keys(s.range("/registry/pods/ns/"))
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let all: Vec<String> = keys(s.range("/registry/pods/ns/")).into_iter().map(String::from).collect();
         assert_eq!(seen, all);
         assert_eq!(seen.len(), 10);
 
@@ -499,16 +404,8 @@ mod tests {
         assert!(!page.more);
         // limit 0 is no limit; start keys outside the prefix are clamped, never panic.
         assert_eq!(s.range_from("/registry/pods/ns/", None, 0).kvs.len(), 10);
-        assert_eq!(
-            s.range_from("/registry/pods/ns/", Some("/a"), 0).kvs.len(),
-            10
-        );
-        assert_eq!(
-            s.range_from("/registry/pods/ns/", Some("/zzz"), 5)
-                .kvs
-                .len(),
-            0
-        );
+        assert_eq!(s.range_from("/registry/pods/ns/", Some("/a"), 0).kvs.len(), 10);
+        assert_eq!(s.range_from("/registry/pods/ns/", Some("/zzz"), 5).kvs.len(), 0);
         assert_eq!(s.range_from("/registry/pods/ns/", Some(""), 1).kvs.len(), 1);
     }
 

@@ -49,9 +49,7 @@ impl Model {
         if let (Some(cur), Some(exp)) = (current, expected)
             && cur.2 != exp
         {
-            return Err(StoreError::Conflict {
-                current_mod_revision: cur.2,
-            });
+            return Err(StoreError::Conflict { current_mod_revision: cur.2 });
         }
         self.revision += 1;
         let rev = self.revision;
@@ -73,13 +71,7 @@ impl Model {
 }
 
 fn summarize(e: &Event<u32>) -> ModelEvent {
-    (
-        e.revision,
-        e.kind,
-        e.kv.key.to_string(),
-        e.kv.value,
-        e.prev_kv.as_ref().map(|p| (p.value, p.mod_revision)),
-    )
+    (e.revision, e.kind, e.kv.key.to_string(), e.kv.value, e.prev_kv.as_ref().map(|p| (p.value, p.mod_revision)))
 }
 
 const KEYS: [&str; 8] = [
@@ -93,14 +85,8 @@ const KEYS: [&str; 8] = [
     "/registry/pods/default/b2",
 ];
 
-const PREFIXES: [&str; 6] = [
-    "",
-    "/registry/",
-    "/registry/pods/",
-    "/registry/pods/default/",
-    "/registry/pods/default2/",
-    "/registry/nodes/",
-];
+const PREFIXES: [&str; 6] =
+    ["", "/registry/", "/registry/pods/", "/registry/pods/default/", "/registry/pods/default2/", "/registry/nodes/"];
 
 fn check_reads(store: &Store<u32>, model: &Model, rng: &mut Rng) {
     assert_eq!(store.revision(), model.revision);
@@ -108,18 +94,11 @@ fn check_reads(store: &Store<u32>, model: &Model, rng: &mut Rng) {
     assert_eq!(store.len(), model.kvs.len());
     assert_eq!(store.history_len(), model.log.len());
     for key in KEYS {
-        let got = store
-            .get(key)
-            .map(|kv| (kv.value, kv.create_revision, kv.mod_revision, kv.version));
+        let got = store.get(key).map(|kv| (kv.value, kv.create_revision, kv.mod_revision, kv.version));
         assert_eq!(got, model.kvs.get(key).copied(), "get {key}");
     }
     let prefix = PREFIXES[rng.below(PREFIXES.len() as u64) as usize];
-    let expected: Vec<&str> = model
-        .kvs
-        .keys()
-        .filter(|k| k.starts_with(prefix))
-        .map(String::as_str)
-        .collect();
+    let expected: Vec<&str> = model.kvs.keys().filter(|k| k.starts_with(prefix)).map(String::as_str).collect();
     let got: Vec<&str> = store.range(prefix).map(|kv| &*kv.key).collect();
     assert_eq!(got, expected, "range {prefix:?}");
     assert_eq!(store.count(prefix), expected.len());
@@ -140,28 +119,15 @@ fn check_reads(store: &Store<u32>, model: &Model, rng: &mut Rng) {
     let from = rng.below(model.revision as u64 + 3) as i64 - 1;
     match store.events_since(prefix, from) {
         Ok(events) => {
-            assert!(
-                from >= model.compacted,
-                "watch from {from} should be too old"
-            );
+            assert!(from >= model.compacted, "watch from {from} should be too old");
             let got: Vec<ModelEvent> = events.map(summarize).collect();
-            let expected: Vec<ModelEvent> = model
-                .log
-                .iter()
-                .filter(|e| e.0 > from && e.2.starts_with(prefix))
-                .cloned()
-                .collect();
+            let expected: Vec<ModelEvent> =
+                model.log.iter().filter(|e| e.0 > from && e.2.starts_with(prefix)).cloned().collect();
             assert_eq!(got, expected, "events_since({prefix:?}, {from})");
         }
         Err(err) => {
             assert!(from < model.compacted);
-            assert_eq!(
-                err,
-                StoreError::Compacted {
-                    requested: from,
-                    oldest: model.compacted
-                }
-            );
+            assert_eq!(err, StoreError::Compacted { requested: from, oldest: model.compacted });
         }
     }
 }
@@ -172,13 +138,7 @@ fn random_operations_match_the_model() {
         let mut rng = Rng::derive(seed, "store-model");
         let capacity = [1usize, 5, 20, 1_000][rng.below(4) as usize];
         let mut store: Store<u32> = Store::with_history_capacity(capacity);
-        let mut model = Model {
-            kvs: BTreeMap::new(),
-            log: Vec::new(),
-            revision: 1,
-            compacted: 0,
-            capacity,
-        };
+        let mut model = Model { kvs: BTreeMap::new(), log: Vec::new(), revision: 1, compacted: 0, capacity };
         for step in 0..400u32 {
             let key = KEYS[rng.below(KEYS.len() as u64) as usize];
             // A precondition that is right, wrong, or absent.
@@ -190,22 +150,15 @@ fn random_operations_match_the_model() {
             };
             let before = (store.revision(), store.history_len());
             let (got, want) = match rng.below(9) {
-                0..=1 => (
-                    store.create(key, step).map(|e| e.revision),
-                    model.write(key, Some(step), Some(false), None),
-                ),
+                0..=1 => (store.create(key, step).map(|e| e.revision), model.write(key, Some(step), Some(false), None)),
                 2..=4 => (
                     store.update(key, step, expected).map(|e| e.revision),
                     model.write(key, Some(step), Some(true), expected),
                 ),
-                5 => (
-                    Ok(store.put(key, step).revision),
-                    model.write(key, Some(step), None, None),
-                ),
-                6..=7 => (
-                    store.delete(key, expected).map(|e| e.revision),
-                    model.write(key, None, Some(true), expected),
-                ),
+                5 => (Ok(store.put(key, step).revision), model.write(key, Some(step), None, None)),
+                6..=7 => {
+                    (store.delete(key, expected).map(|e| e.revision), model.write(key, None, Some(true), expected))
+                }
                 _ => {
                     let target = rng.below(model.revision as u64 + 3) as i64;
                     let target = target.min(model.revision);

@@ -60,11 +60,7 @@ impl<V> History<V> {
     /// A history of at least one event: a write always returns a reference to its own event, so
     /// that event must be retained at least until the next write.
     pub(crate) fn new(capacity: usize) -> Self {
-        History {
-            events: VecDeque::new(),
-            capacity: capacity.max(1),
-            compacted: 0,
-        }
+        History { events: VecDeque::new(), capacity: capacity.max(1), compacted: 0 }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -107,16 +103,10 @@ impl<V> History<V> {
         from_revision: i64,
     ) -> Result<impl Iterator<Item = &'a Event<V>> + use<'a, 'k, V>, StoreError> {
         if from_revision < self.compacted {
-            return Err(StoreError::Compacted {
-                requested: from_revision,
-                oldest: self.compacted,
-            });
+            return Err(StoreError::Compacted { requested: from_revision, oldest: self.compacted });
         }
         let start = self.events.partition_point(|e| e.revision <= from_revision);
-        Ok(self
-            .events
-            .range(start..)
-            .filter(move |e| e.kv.key.starts_with(prefix)))
+        Ok(self.events.range(start..).filter(move |e| e.kv.key.starts_with(prefix)))
     }
 }
 
@@ -135,10 +125,7 @@ mod tests {
         s.create("/registry/pods/default2/z", 1).unwrap(); // 6
 
         let revs = |s: &Store<u32>, prefix: &str, from: i64| -> Vec<i64> {
-            s.events_since(prefix, from)
-                .unwrap()
-                .map(|e| e.revision)
-                .collect()
+            s.events_since(prefix, from).unwrap().map(|e| e.revision).collect()
         };
         assert_eq!(revs(&s, "/registry/pods/", 1), [2, 3, 4, 5, 6]);
         assert_eq!(revs(&s, "/registry/pods/default/", 1), [2, 4, 5]);
@@ -147,19 +134,9 @@ mod tests {
         assert_eq!(revs(&s, "/registry/pods/", 6), Vec::<i64>::new());
         // A future revision is not an error: nothing has happened after it yet.
         assert_eq!(revs(&s, "/registry/pods/", 100), Vec::<i64>::new());
-        let kinds: Vec<_> = s
-            .events_since("/registry/pods/default/", 0)
-            .unwrap()
-            .map(|e| (e.kind, e.is_create()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                (EventKind::Put, true),
-                (EventKind::Put, false),
-                (EventKind::Delete, false)
-            ]
-        );
+        let kinds: Vec<_> =
+            s.events_since("/registry/pods/default/", 0).unwrap().map(|e| (e.kind, e.is_create())).collect();
+        assert_eq!(kinds, [(EventKind::Put, true), (EventKind::Put, false), (EventKind::Delete, false)]);
     }
 
     #[test]
@@ -172,19 +149,9 @@ mod tests {
         assert_eq!(s.compact(6), 6);
         assert_eq!(s.history_len(), 5);
         let err = s.events_since("/k/", 5).err().unwrap();
-        assert_eq!(
-            err,
-            StoreError::Compacted {
-                requested: 5,
-                oldest: 6
-            }
-        );
+        assert_eq!(err, StoreError::Compacted { requested: 5, oldest: 6 });
         assert_eq!(err.to_string(), "too old resource version: 5 (6)");
-        let revs: Vec<i64> = s
-            .events_since("/k/", 6)
-            .unwrap()
-            .map(|e| e.revision)
-            .collect();
+        let revs: Vec<i64> = s.events_since("/k/", 6).unwrap().map(|e| e.revision).collect();
         assert_eq!(revs, [7, 8, 9, 10, 11]);
         // Compacting backwards changes nothing; the future is clamped to now.
         assert_eq!(s.compact(3), 6);
@@ -204,18 +171,8 @@ mod tests {
         }
         assert_eq!(s.history_len(), 4);
         assert_eq!(s.compact_revision(), 7);
-        assert_eq!(
-            s.events_since("/k/", 6).err(),
-            Some(StoreError::Compacted {
-                requested: 6,
-                oldest: 7
-            })
-        );
-        let revs: Vec<i64> = s
-            .events_since("/k/", 7)
-            .unwrap()
-            .map(|e| e.revision)
-            .collect();
+        assert_eq!(s.events_since("/k/", 6).err(), Some(StoreError::Compacted { requested: 6, oldest: 7 }));
+        let revs: Vec<i64> = s.events_since("/k/", 7).unwrap().map(|e| e.revision).collect();
         assert_eq!(revs, [8, 9, 10, 11]);
         // A capacity of 0 still keeps the write's own event.
         let mut tiny: Store<u32> = Store::with_history_capacity(0);

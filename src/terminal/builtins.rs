@@ -59,9 +59,7 @@ pub fn sleep(args: &[String], cluster: &mut Cluster, out: &mut Output) {
         match parse_sleep(a) {
             Ok(d) => total = crate::sim::Duration(total.as_millis().saturating_add(d.as_millis())),
             Err(_) => {
-                out.err(format!(
-                    "sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"
-                ));
+                out.err(format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"));
                 out.exit_code = 1;
                 return;
             }

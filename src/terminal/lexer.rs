@@ -10,7 +10,10 @@ pub enum Token {
     Word(String),
     Pipe,
     /// `<<WORD`, `<<'WORD'`, `<<"WORD"` or `<<-WORD`: the body follows on the next lines.
-    HereDoc { delimiter: String, strip_tabs: bool },
+    HereDoc {
+        delimiter: String,
+        strip_tabs: bool,
+    },
     /// `< FILE`: only meaningful for the transcript's own inputs, reported as unsupported by the shell.
     RedirectIn,
 }

@@ -72,9 +72,7 @@ impl Shell {
             }
         };
         if let Some(delimiter) = &command.unterminated_heredoc {
-            result.output.err(format!(
-                "warning: here-document delimited by end-of-file (wanted `{delimiter}')\n"
-            ));
+            result.output.err(format!("warning: here-document delimited by end-of-file (wanted `{delimiter}')\n"));
         }
         let mut piped: Option<String> = None;
         let last = stages.len().saturating_sub(1);
@@ -142,7 +140,9 @@ fn parse_pipeline(line: &str) -> Result<Vec<Stage>, String> {
                 stages.push(Stage::default());
             }
             Token::RedirectIn => {
-                return Err("kubarium: input redirection from files is not supported here; use a here-document (<<EOF)".into());
+                return Err(
+                    "kubarium: input redirection from files is not supported here; use a here-document (<<EOF)".into(),
+                );
             }
         }
     }
@@ -178,10 +178,7 @@ mod tests {
 
     #[test]
     fn heredoc_feeds_the_pipeline() {
-        assert_eq!(
-            transcript("cat <<EOF | cat\nline one\nEOF\n"),
-            "$ cat <<EOF | cat\n> line one\n> EOF\nline one\n"
-        );
+        assert_eq!(transcript("cat <<EOF | cat\nline one\nEOF\n"), "$ cat <<EOF | cat\n> line one\n> EOF\nline one\n");
     }
 
     #[test]

@@ -69,10 +69,7 @@ fn text_lines(kind: LineKind, text: &str, into: &mut Vec<ScreenLine>) {
 pub fn terminal() -> Html {
     let shell = use_context::<ShellHandle>();
     let screen = use_reducer(|| Screen {
-        lines: WELCOME
-            .lines()
-            .map(|text| ScreenLine { kind: LineKind::Stdout, text: text.to_string() })
-            .collect(),
+        lines: WELCOME.lines().map(|text| ScreenLine { kind: LineKind::Stdout, text: text.to_string() }).collect(),
         history_cursor: None,
     });
     let input = use_node_ref();

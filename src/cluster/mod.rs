@@ -1,0 +1,279 @@
+//! The simulated cluster: the api-server, the processes that talk to it, and the event loop that
+//! delivers watch notifications and timers in virtual time. Front ends (the shell, the web UI,
+//! benchmarks) drive it through `run_for` and `run_until_idle`; nothing else owns the clock.
+
+mod boot;
+pub mod topology;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::apiserver::{ApiServer, WatchEvent, WatchId};
+use crate::client::{Ctx, Process};
+use crate::sim::latency::Latency;
+use crate::sim::{Clock, Duration, EventQueue, Time};
+pub use topology::{NodeSpec, Topology};
+
+/// The api-server's `gitVersion`: the simulated control plane runs the same release as kubectl.
+pub const SERVER_GIT_VERSION: &str = "v1.36.3";
+
+/// Something due at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Due {
+    /// Deliver a process's pending watch notifications.
+    Deliver(usize),
+    /// A process's timer.
+    Timer(usize, u64),
+}
+
+struct Slot {
+    process: Box<dyn Process>,
+    running: bool,
+    inbox: VecDeque<WatchEvent>,
+    delivery_scheduled: bool,
+}
+
+/// A whole simulated cluster.
+pub struct Cluster {
+    api: ApiServer,
+    queue: EventQueue<Due>,
+    slots: Vec<Slot>,
+    watch_owner: BTreeMap<WatchId, usize>,
+    latency: Latency,
+    seed: u64,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("seed", &self.seed)
+            .field("now", &self.now())
+            .field("api", &self.api)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cluster {
+    /// The default cluster of the design, started from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self::with_topology(seed, &Topology::default())
+    }
+
+    /// A cluster of `topology`, settled at time zero.
+    pub fn with_topology(seed: u64, topology: &Topology) -> Self {
+        let api = ApiServer::new(seed, Clock::default());
+        let mut cluster = Cluster {
+            api,
+            queue: EventQueue::new(),
+            slots: Vec::new(),
+            watch_owner: BTreeMap::new(),
+            latency: Latency::default(),
+            seed,
+        };
+        boot::boot(&mut cluster.api, topology);
+        cluster.api.trace_mut().clear();
+        cluster.api.set_root(0);
+        cluster
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn now(&self) -> Time {
+        self.api.now()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        self.api.clock()
+    }
+
+    pub fn latency(&self) -> Latency {
+        self.latency
+    }
+
+    pub fn api(&self) -> &ApiServer {
+        &self.api
+    }
+
+    /// The api-server, for a client acting now (kubectl). Call `settle` after, so that the watch
+    /// notifications its writes produced are delivered.
+    pub fn api_mut(&mut self) -> &mut ApiServer {
+        &mut self.api
+    }
+
+    pub fn server_git_version(&self) -> &'static str {
+        SERVER_GIT_VERSION
+    }
+
+    /// Adds a process and starts it.
+    pub fn spawn(&mut self, process: Box<dyn Process>) -> usize {
+        let id = self.slots.len();
+        self.slots.push(Slot { process, running: false, inbox: VecDeque::new(), delivery_scheduled: false });
+        self.start_process(id);
+        id
+    }
+
+    fn start_process(&mut self, id: usize) {
+        let Some(slot) = self.slots.get_mut(id) else { return };
+        slot.running = true;
+        let mut ctx = Ctx::new(&mut self.api);
+        slot.process.start(&mut ctx);
+        let requests = ctx.into_requests();
+        self.register(id, requests);
+        self.route_events();
+    }
+
+    /// Stops a process (its watches close, its timers are ignored) or starts it again.
+    pub fn set_running(&mut self, id: usize, running: bool) {
+        let Some(slot) = self.slots.get_mut(id) else { return };
+        if slot.running == running {
+            return;
+        }
+        if running {
+            self.start_process(id);
+        } else {
+            slot.running = false;
+            slot.inbox.clear();
+            slot.process.stop(&mut self.api);
+            self.watch_owner.retain(|_, owner| *owner != id);
+        }
+    }
+
+    fn register(&mut self, id: usize, (timers, watches): (Vec<(Time, u64)>, Vec<WatchId>)) {
+        for (at, token) in timers {
+            self.queue.schedule(at, Due::Timer(id, token));
+        }
+        for w in watches {
+            self.watch_owner.insert(w, id);
+        }
+    }
+
+    /// Hands the api-server's fresh notifications to their watchers' inboxes and schedules delivery.
+    fn route_events(&mut self) {
+        let events = self.api.take_events();
+        if events.is_empty() {
+            return;
+        }
+        let at = self.now().after(self.latency.watch_delivery);
+        for event in events {
+            let Some(&owner) = self.watch_owner.get(&event.watch) else { continue };
+            let Some(slot) = self.slots.get_mut(owner) else { continue };
+            slot.inbox.push_back(event);
+            if !slot.delivery_scheduled {
+                slot.delivery_scheduled = true;
+                self.queue.schedule(at, Due::Deliver(owner));
+            }
+        }
+    }
+
+    /// Delivers notifications that kubectl's writes produced; call after each command.
+    pub fn settle(&mut self) {
+        self.route_events();
+    }
+
+    /// Runs the next due item; false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let Some((at, due)) = self.queue.pop() else { return false };
+        self.api.set_now(at);
+        match due {
+            Due::Deliver(id) => {
+                let Some(slot) = self.slots.get_mut(id) else { return true };
+                slot.delivery_scheduled = false;
+                if !slot.running {
+                    slot.inbox.clear();
+                    return true;
+                }
+                let events: Vec<WatchEvent> = slot.inbox.drain(..).collect();
+                let mut ctx = Ctx::new(&mut self.api);
+                slot.process.on_events(&events, &mut ctx);
+                let requests = ctx.into_requests();
+                self.register(id, requests);
+            }
+            Due::Timer(id, token) => {
+                let Some(slot) = self.slots.get_mut(id) else { return true };
+                if !slot.running {
+                    return true;
+                }
+                let mut ctx = Ctx::new(&mut self.api);
+                slot.process.on_timer(token, &mut ctx);
+                let requests = ctx.into_requests();
+                self.register(id, requests);
+            }
+        }
+        self.route_events();
+        true
+    }
+
+    /// Runs everything due up to `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Time) {
+        self.route_events();
+        while self.queue.peek_time().is_some_and(|next| next <= t) {
+            self.step();
+        }
+        self.api.set_now(t);
+    }
+
+    /// Lets `d` of virtual time pass, running everything that falls due.
+    pub fn run_for(&mut self, d: Duration) {
+        let until = self.now().after(d);
+        self.run_until(until);
+    }
+
+    /// Runs until nothing is scheduled, or `limit` of virtual time has passed (periodic work such as
+    /// node heartbeats never goes idle).
+    pub fn run_until_idle(&mut self, limit: Duration) {
+        let end = self.now().after(limit);
+        self.route_events();
+        while self.queue.peek_time().is_some_and(|next| next <= end) {
+            self.step();
+        }
+    }
+}
+
+impl Default for Cluster {
+    fn default() -> Self {
+        Cluster::new(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Kind;
+    use crate::apiserver::{Identity, ListOptions};
+
+    fn names(c: &mut Cluster, kind: Kind, ns: Option<&str>) -> Vec<String> {
+        let list = c.api_mut().list(&Identity::admin(), kind, ns, &ListOptions::default()).expect("list");
+        list.items.iter().map(|o| o.name().to_string()).collect()
+    }
+
+    #[test]
+    fn boots_the_default_kubeadm_cluster() {
+        let mut c = Cluster::new(1);
+        // The boot is not part of the scenario's history.
+        assert!(c.api().trace().is_empty());
+        assert_eq!(names(&mut c, Kind::Namespace, None), ["default", "kube-node-lease", "kube-public", "kube-system"]);
+        assert_eq!(names(&mut c, Kind::Node, None), ["control-plane", "node-01", "node-02", "node-03"]);
+        let pods = names(&mut c, Kind::Pod, Some("kube-system"));
+        assert_eq!(pods.len(), 4 + 4 + 2, "{pods:?}");
+        assert!(pods.contains(&"etcd-control-plane".to_string()));
+        assert_eq!(pods.iter().filter(|p| p.starts_with("kube-proxy-")).count(), 4);
+        assert_eq!(pods.iter().filter(|p| p.starts_with("coredns-668d6bf9bc-")).count(), 2);
+        let svc = c.api().peek(Kind::Service, Some("kube-system"), "kube-dns").expect("kube-dns");
+        assert_eq!(svc.to_value()["spec"]["clusterIP"], "10.96.0.10");
+        let node = c.api().peek(Kind::Node, None, "node-01").expect("node-01").to_value();
+        assert_eq!(node["status"]["allocatable"]["pods"], "110");
+        assert_eq!(node["status"]["conditions"][3]["type"], "Ready");
+    }
+
+    #[test]
+    fn boot_is_deterministic_per_seed() {
+        let a = Cluster::new(3);
+        let b = Cluster::new(3);
+        let pods = |c: &Cluster| {
+            c.api().peek(Kind::Pod, Some("kube-system"), "etcd-control-plane").map(|p| p.uid().to_string())
+        };
+        assert_eq!(pods(&a), pods(&b));
+        assert_ne!(pods(&a), pods(&Cluster::new(4)));
+    }
+}

@@ -1,0 +1,103 @@
+//! What every kubectl command works with: the cluster, standard input, the output, who it acts as
+//! (`--as`, `--as-group`), the namespace (`-n`, else the context's `default`), and the flags common to
+//! every command, so that each command parses its own flags plus these in one pass, as cobra does.
+
+use super::flags::{self, Flag, Parsed};
+use super::output::Output;
+use crate::apiserver::{ApiError, Identity};
+use crate::cluster::Cluster;
+
+/// kubectl's global flags (those a simulated cluster can give meaning to, and those it accepts and
+/// ignores because they only matter for a real connection).
+pub const GLOBAL_FLAGS: &[Flag] = &[
+    Flag::string("namespace", Some('n')),
+    Flag::string("as", None),
+    Flag::array("as-group", None),
+    Flag::string("as-uid", None),
+    Flag::string("context", None),
+    Flag::string("cluster", None),
+    Flag::string("user", None),
+    Flag::string("kubeconfig", None),
+    Flag::string("request-timeout", None),
+    Flag::string("server", Some('s')),
+    Flag::string("token", None),
+    Flag::string("v", Some('v')),
+    Flag::bool("insecure-skip-tls-verify", None),
+    Flag::bool("match-server-version", None),
+    Flag::bool("warnings-as-errors", None),
+    Flag::string("cache-dir", None),
+    Flag::string("certificate-authority", None),
+    Flag::string("client-certificate", None),
+    Flag::string("client-key", None),
+    Flag::string("tls-server-name", None),
+    Flag::bool("disable-compression", None),
+    Flag::string("profile", None),
+    Flag::string("profile-output", None),
+    Flag::string("log-flush-frequency", None),
+];
+
+/// A command's view of the world.
+pub struct Kubectl<'a> {
+    pub cluster: &'a mut Cluster,
+    pub stdin: Option<&'a str>,
+    pub out: &'a mut Output,
+    /// The command path for usage hints (`get`, `create deployment`).
+    pub command: String,
+}
+
+impl<'a> Kubectl<'a> {
+    /// Parses `args` with the command's flags plus the global ones; on error prints pflag's message
+    /// and the usage hint, and returns None.
+    pub fn parse(&mut self, command_flags: &[Flag], args: &[String]) -> Option<Parsed> {
+        let mut all: Vec<Flag> = command_flags.to_vec();
+        all.extend_from_slice(GLOBAL_FLAGS);
+        match flags::parse(&all, args) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.usage_error(&e.to_string());
+                None
+            }
+        }
+    }
+
+    /// `error: <msg>` and `See 'kubectl <cmd> --help' for usage.`
+    pub fn usage_error(&mut self, msg: &str) {
+        let cmd = self.command.clone();
+        self.out.fail(format!("error: {msg}\nSee 'kubectl {cmd} --help' for usage.\n"));
+    }
+
+    /// `error: <msg>` and `See 'kubectl <cmd> -h' for help and examples` (cobra's UsageErrorf).
+    pub fn help_error(&mut self, msg: &str) {
+        let cmd = self.command.clone();
+        self.out.fail(format!("error: {msg}\nSee 'kubectl {cmd} -h' for help and examples\n"));
+    }
+
+    /// `error: <msg>`.
+    pub fn error(&mut self, msg: &str) {
+        self.out.fail(format!("error: {msg}\n"));
+    }
+
+    /// A server error as kubectl prints it: `Error from server (<Reason>): <message>`.
+    pub fn server_error(&mut self, e: &ApiError) {
+        self.out.fail(format!("Error from server ({}): {}\n", e.reason.as_str(), e.message));
+    }
+
+    /// The identity requests go out as.
+    pub fn identity(p: &Parsed) -> Identity {
+        match p.get("as") {
+            Some(user) if !user.is_empty() => Identity::impersonated(user, &p.all("as-group")),
+            _ => Identity::admin(),
+        }
+    }
+
+    /// The namespace of the request: `-n`, else the context's (always `default` here).
+    pub fn namespace(p: &Parsed) -> String {
+        p.get("namespace").filter(|n| !n.is_empty()).unwrap_or("default").to_string()
+    }
+
+    /// The current instant as Unix milliseconds (for ages).
+    pub fn now_ms(&self) -> i64 {
+        let clock = self.cluster.clock();
+        clock.unix_millis(clock.now())
+    }
+}
