@@ -14,7 +14,7 @@ BINARYEN_VERSION := 132.0.0
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p}' Cargo.lock)
 
 .PHONY: serve test build-web tools test-tools wasm-target trunk wasm-bindgen wasm-opt wasm-pack chromium \
-        fmt clippy native-test browser-test web-size bench
+        fmt clippy native-test browser-test web-size bench bench-wasm
 
 serve: tools
 	cargo fetch
@@ -72,3 +72,10 @@ web-size: build-web
 
 bench:
 	cargo bench
+
+# The same benchmarks as wasm32-wasip1 programs under Node's WASI: what a browser tab can expect.
+bench-wasm:
+	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
+	cargo bench --no-run --target wasm32-wasip1 --message-format=json 2>/dev/null | \
+		python3 -c 'import json,sys; [print(m["executable"]) for m in map(json.loads, sys.stdin) if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["bench"]]' | \
+		while read -r wasm; do echo "== $$(basename $$wasm)"; node --no-warnings scripts/wasi-run.mjs $$wasm; done

@@ -22,6 +22,8 @@ pub mod watch;
 #[cfg(test)]
 mod tests;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 pub use errors::{ApiError, Reason};
 pub use identity::Identity;
 pub use watch::{EventType, WatchEvent, WatchId};
@@ -99,6 +101,9 @@ impl Deleted {
 /// The simulated kube-apiserver with its store.
 pub struct ApiServer {
     store: Store<Object>,
+    /// Store keys of pods by `spec.nodeName`, as the watch cache indexes them, so a kubelet's list of
+    /// its own pods does not scan every pod.
+    pods_by_node: BTreeMap<String, BTreeSet<String>>,
     watches: WatchHub,
     pending: Vec<WatchEvent>,
     clock: Clock,
@@ -120,6 +125,7 @@ impl ApiServer {
     pub fn new(seed: u64, clock: Clock) -> Self {
         ApiServer {
             store: Store::new(),
+            pods_by_node: BTreeMap::new(),
             watches: WatchHub::default(),
             pending: Vec::new(),
             clock,
@@ -262,8 +268,40 @@ impl ApiServer {
                 .note(key),
         );
         let new = (verb != "delete").then(|| value.clone());
+        self.index_pod(key, old.as_ref(), new.as_ref());
         self.watches.notify(old.as_ref(), new.as_ref(), &mut self.pending);
         Ok(value)
+    }
+}
+
+impl ApiServer {
+    fn index_pod(&mut self, key: &str, old: Option<&Object>, new: Option<&Object>) {
+        let node = |o: Option<&Object>| {
+            o.and_then(Object::as_pod)
+                .and_then(|p| p.spec.as_ref())
+                .and_then(|s| s.node_name.clone())
+                .filter(|n| !n.is_empty())
+        };
+        let (was, is) = (node(old), node(new));
+        if was == is {
+            return;
+        }
+        if let Some(n) = was
+            && let Some(set) = self.pods_by_node.get_mut(&n)
+        {
+            set.remove(key);
+            if set.is_empty() {
+                self.pods_by_node.remove(&n);
+            }
+        }
+        if let Some(n) = is {
+            self.pods_by_node.entry(n).or_default().insert(key.to_string());
+        }
+    }
+
+    /// The pods bound to `node`, from the index.
+    fn pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.pods_by_node.get(node).into_iter().flatten().filter_map(|k| self.store.get(k)).map(|kv| &kv.value)
     }
 }
 

@@ -60,8 +60,20 @@ impl ApiServer {
             return Err(e);
         }
         let prefix = keys::list_prefix(kind, namespace);
-        let items: Vec<Object> =
-            self.store.range(&prefix).map(|kv| &kv.value).filter(|obj| selected(obj, opts)).cloned().collect();
+        let node = opts
+            .field_selector
+            .as_ref()
+            .and_then(|f| f.requires_exact_match("spec.nodeName"))
+            .filter(|n| kind == Kind::Pod && !n.is_empty());
+        let items: Vec<Object> = match node {
+            Some(node) => self
+                .pods_on_node(node)
+                .filter(|obj| namespace.is_none_or(|ns| obj.namespace() == Some(ns)))
+                .filter(|obj| selected(obj, opts))
+                .cloned()
+                .collect(),
+            None => self.store.range(&prefix).map(|kv| &kv.value).filter(|obj| selected(obj, opts)).cloned().collect(),
+        };
         let rv = self.store.revision();
         self.finish_ok(who, "list", &oref, rv, 200);
         Ok(ObjectList { items, resource_version: rv })

@@ -44,6 +44,25 @@ impl fmt::Display for Component {
     }
 }
 
+impl Component {
+    /// Folds the component into a running hash without formatting it.
+    fn fold(&self, h: u64) -> u64 {
+        let (tag, name): (u8, &str) = match self {
+            Component::Kubectl => (0, ""),
+            Component::ApiServer => (1, ""),
+            Component::Etcd => (2, ""),
+            Component::ControllerManager(c) => (3, c),
+            Component::Scheduler => (4, ""),
+            Component::Kubelet(n) => (5, n),
+            Component::Runtime(n) => (6, n),
+            Component::KubeProxy(n) => (7, n),
+            Component::CoreDns => (8, ""),
+            Component::CloudControllerManager => (9, ""),
+        };
+        fnv(fnv(h, &[tag]), name.as_bytes())
+    }
+}
+
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
@@ -160,8 +179,8 @@ impl Trace {
     fn fold(mut h: u64, e: &Entry) -> u64 {
         h = fnv(h, &e.seq.to_le_bytes());
         h = fnv(h, &e.t.as_millis().to_le_bytes());
-        h = fnv(h, e.from.to_string().as_bytes());
-        h = fnv(h, e.to.to_string().as_bytes());
+        h = e.from.fold(h);
+        h = e.to.fold(h);
         h = fnv(h, &[e.kind as u8]);
         h = fnv(h, e.verb.as_bytes());
         h = fnv(h, e.object.kind.as_bytes());
