@@ -22,11 +22,11 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     all.extend_from_slice(COMMON_FLAGS);
     let Some(p) = k.parse(&all, args) else { return };
     let files = p.all("filename");
+    if !p.args.is_empty() {
+        let list = p.args.join(" ");
+        return k.help_error(&format!("Unexpected args: [{list}]"));
+    }
     if files.is_empty() && p.get("kustomize").is_none() {
-        if !p.args.is_empty() {
-            let list = p.args.join(" ");
-            return k.help_error(&format!("Unexpected args: [{list}]"));
-        }
         return k.error("must specify one of -f and -k");
     }
     if let Some(dir) = p.get("kustomize") {

@@ -49,14 +49,27 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             ));
         };
         if let Some(secret) = &parsed.tls {
-            let mut entry = json!({});
-            if !parsed.host.is_empty() {
-                entry["hosts"] = json!([parsed.host]);
+            // Hosts sharing a secret share one TLS entry.
+            let same = tls.iter_mut().find(|t| t.get("secretName").and_then(Value::as_str).unwrap_or("") == secret);
+            match same {
+                Some(entry) if !parsed.host.is_empty() => {
+                    match entry.get_mut("hosts").and_then(Value::as_array_mut) {
+                        Some(hosts) => hosts.push(json!(parsed.host)),
+                        None => entry["hosts"] = json!([parsed.host]),
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    let mut entry = json!({});
+                    if !parsed.host.is_empty() {
+                        entry["hosts"] = json!([parsed.host]);
+                    }
+                    if !secret.is_empty() {
+                        entry["secretName"] = json!(secret);
+                    }
+                    tls.push(entry);
+                }
             }
-            if !secret.is_empty() {
-                entry["secretName"] = json!(secret);
-            }
-            tls.push(entry);
         }
         let path = json!({"path": parsed.path, "pathType": parsed.path_type, "backend": parsed.backend});
         match http_rules.iter_mut().find(|r| r.get("host").and_then(Value::as_str).unwrap_or("") == parsed.host) {

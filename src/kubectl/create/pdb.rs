@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::subcommand;
 use crate::api::Kind;
+use crate::api::labels::{Operator, Selector};
 use crate::kubectl::context::Kubectl;
 use crate::kubectl::flags::Flag;
 
@@ -55,33 +56,34 @@ fn int_or_percent(s: &str) -> Option<Value> {
     digits.parse::<i32>().ok().map(|_| json!(s))
 }
 
-/// metav1.ParseToLabelSelector for the forms a selector flag usually takes: `k=v`/`k==v` into
-/// matchLabels, `k!=v` into NotIn, `k`/`!k` into Exists/DoesNotExist, `k in (a,b)`/`k notin (a,b)`.
+/// metav1.ParseToLabelSelector: the selector's requirements (sorted by key, as labels.Parse leaves
+/// them), equalities into matchLabels, set-based ones into matchExpressions.
 pub fn label_selector(s: &str) -> Result<Value, String> {
-    crate::api::labels::Selector::parse(s).map_err(|e| e.to_string())?;
+    let parsed =
+        Selector::parse(s).map_err(|e| format!("couldn't parse the selector string \"{s}\": {e}"))?;
     let mut labels = serde_json::Map::new();
     let mut exprs = Vec::new();
-    for term in split_terms(s) {
-        let term = term.trim();
-        if let Some((key, rest)) = term.split_once(" notin ").or_else(|| term.split_once(" in ")) {
-            let op = if term.contains(" notin ") { "NotIn" } else { "In" };
-            let values: Vec<String> = rest
-                .trim()
-                .trim_start_matches('(')
-                .trim_end_matches(')')
-                .split(',')
-                .map(|v| v.trim().to_string())
-                .collect();
-            exprs.push(json!({"key": key.trim(), "operator": op, "values": values}));
-        } else if let Some((key, v)) = term.split_once("!=") {
-            exprs.push(json!({"key": key.trim(), "operator": "NotIn", "values": [v.trim()]}));
-        } else if let Some((key, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-            labels.insert(key.trim().to_string(), Value::String(v.trim().to_string()));
-        } else if let Some(key) = term.strip_prefix('!') {
-            exprs.push(json!({"key": key.trim(), "operator": "DoesNotExist"}));
-        } else if !term.is_empty() {
-            exprs.push(json!({"key": term, "operator": "Exists"}));
+    for req in parsed.requirements() {
+        let op = match req.operator() {
+            Operator::Equals | Operator::DoubleEquals => {
+                let [value] = req.values() else { return Err("equals operator must have exactly one value".into()) };
+                labels.insert(req.key().to_string(), Value::String(value.clone()));
+                continue;
+            }
+            Operator::In => "In",
+            Operator::NotIn => "NotIn",
+            Operator::Exists => "Exists",
+            Operator::DoesNotExist => "DoesNotExist",
+            op @ (Operator::GreaterThan | Operator::LessThan) => {
+                return Err(format!("\"{}\" isn't supported in label selectors", op.as_str()));
+            }
+            op => return Err(format!("\"{}\" is not a valid label selector operator", op.as_str())),
+        };
+        let mut expr = json!({"key": req.key(), "operator": op});
+        if !req.values().is_empty() {
+            expr["values"] = json!(req.values());
         }
+        exprs.push(expr);
     }
     let mut selector = json!({});
     if !labels.is_empty() {
@@ -91,25 +93,4 @@ pub fn label_selector(s: &str) -> Result<Value, String> {
         selector["matchExpressions"] = Value::Array(exprs);
     }
     Ok(selector)
-}
-
-/// Splits a selector at the commas outside parentheses.
-fn split_terms(s: &str) -> Vec<String> {
-    let mut terms = vec![String::new()];
-    let mut depth = 0i32;
-    for c in s.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                terms.push(String::new());
-                continue;
-            }
-            _ => {}
-        }
-        if let Some(t) = terms.last_mut() {
-            t.push(c);
-        }
-    }
-    terms
 }

@@ -143,12 +143,13 @@ pub fn prepare(k: &mut Kubectl<'_>, flags: &[Flag], args: &[String], required: &
         k.error(&format!("required flag(s) {} not set", missing.join(", ")));
         return None;
     }
-    let names = p.before_dash();
-    if names.len() != 1 {
-        k.help_error(&format!("exactly one NAME is required, got {}", names.len()));
-        return None;
-    }
-    let name = names[0].clone();
+    let name = match p.before_dash() {
+        [name] => name.clone(),
+        names => {
+            k.help_error(&format!("exactly one NAME is required, got {}", names.len()));
+            return None;
+        }
+    };
     let dry_run = dry_run(k, &p)?;
     let printer = printer(k, &p)?;
     Some(Options { p, name, dry_run, printer })
@@ -190,8 +191,9 @@ pub fn finish(k: &mut Kubectl<'_>, o: &Options, kind: Kind, mut value: Value) {
 }
 
 /// Sends `value` to the api-server unless `--dry-run=client`, then prints the result. `source` names
-/// the manifest for `-f` errors (`error when creating "STDIN": ...`). `typed` says whether kubectl would
-/// hold a typed object (a generator) or an unstructured one (`-f`), which decides the JSON key order.
+/// the manifest for `-f` errors (`error when creating "STDIN": ...`). `typed` says whether kubectl holds
+/// a typed object (a generator, whose typed client also decodes the server's answer) or an unstructured
+/// one (`-f`), which decides the JSON key order: Go struct order, or sorted.
 /// Returns false if the server refused it.
 #[allow(clippy::too_many_arguments)]
 pub fn create_and_print(
@@ -239,7 +241,6 @@ pub fn create_and_print(
             }
         }
     };
-    let typed = typed || dry_run != DryRun::Client;
     print(k, printer, dry_run, kind, &shown, typed);
     true
 }
