@@ -52,12 +52,10 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             // Hosts sharing a secret share one TLS entry.
             let same = tls.iter_mut().find(|t| t.get("secretName").and_then(Value::as_str).unwrap_or("") == secret);
             match same {
-                Some(entry) if !parsed.host.is_empty() => {
-                    match entry.get_mut("hosts").and_then(Value::as_array_mut) {
-                        Some(hosts) => hosts.push(json!(parsed.host)),
-                        None => entry["hosts"] = json!([parsed.host]),
-                    }
-                }
+                Some(entry) if !parsed.host.is_empty() => match entry.get_mut("hosts").and_then(Value::as_array_mut) {
+                    Some(hosts) => hosts.push(json!(parsed.host)),
+                    None => entry["hosts"] = json!([parsed.host]),
+                },
                 Some(_) => {}
                 None => {
                     let mut entry = json!({});

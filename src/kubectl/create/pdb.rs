@@ -59,8 +59,7 @@ fn int_or_percent(s: &str) -> Option<Value> {
 /// metav1.ParseToLabelSelector: the selector's requirements (sorted by key, as labels.Parse leaves
 /// them), equalities into matchLabels, set-based ones into matchExpressions.
 pub fn label_selector(s: &str) -> Result<Value, String> {
-    let parsed =
-        Selector::parse(s).map_err(|e| format!("couldn't parse the selector string \"{s}\": {e}"))?;
+    let parsed = Selector::parse(s).map_err(|e| format!("couldn't parse the selector string \"{s}\": {e}"))?;
     let mut labels = serde_json::Map::new();
     let mut exprs = Vec::new();
     for req in parsed.requirements() {

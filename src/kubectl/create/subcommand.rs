@@ -68,15 +68,23 @@ pub fn dry_run(k: &mut Kubectl<'_>, p: &Parsed) -> Option<DryRun> {
         "client" => Some(DryRun::Client),
         "server" => Some(DryRun::Server),
         "unchanged" => {
-            warn(k, "--dry-run is deprecated and can be replaced with --dry-run=client.");
+            warn(k, "helpers.go:719", "--dry-run is deprecated and can be replaced with --dry-run=client.");
             Some(DryRun::Client)
         }
         "true" => {
-            warn(k, "--dry-run=true is deprecated (boolean value) and can be replaced with --dry-run=client.");
+            warn(
+                k,
+                "helpers.go:733",
+                "--dry-run=true is deprecated (boolean value) and can be replaced with --dry-run=client.",
+            );
             Some(DryRun::Client)
         }
         "false" => {
-            warn(k, "--dry-run=false is deprecated (boolean value) and can be replaced with --dry-run=none.");
+            warn(
+                k,
+                "helpers.go:736",
+                "--dry-run=false is deprecated (boolean value) and can be replaced with --dry-run=none.",
+            );
             Some(DryRun::None)
         }
         other => {
@@ -86,9 +94,13 @@ pub fn dry_run(k: &mut Kubectl<'_>, p: &Parsed) -> Option<DryRun> {
     }
 }
 
-/// A klog warning line; the simulation has no process id or wall clock, so it reads `Warning: `.
-fn warn(k: &mut Kubectl<'_>, msg: &str) {
-    k.out.err(format!("Warning: {msg}\n"));
+/// A klog warning line as kubectl writes it (`W1122 03:28:40.017053    5169 helpers.go:719] ...`), at
+/// the cluster's virtual time and with process id 1, so that a replay prints the same line.
+fn warn(k: &mut Kubectl<'_>, source: &str, msg: &str) {
+    use k8s_openapi::jiff::{Timestamp, tz::TimeZone};
+    let at = Timestamp::from_millisecond(k.now_ms()).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(TimeZone::UTC);
+    let stamp = at.strftime("%m%d %H:%M:%S%.6f").to_string();
+    k.out.err(format!("W{stamp} {:>7} {source}] {msg}\n", 1));
 }
 
 /// The printer `-o` asks for; the error is kubectl's.

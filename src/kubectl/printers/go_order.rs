@@ -357,3 +357,21 @@ pub fn fields(ty: &str) -> Option<&'static [Field]> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::kubectl::printers::json::{print_json_typed, to_json_typed_compact};
+
+    /// Known fields in declaration order, unknown ones after them sorted, Go maps sorted.
+    #[test]
+    fn typed_order() {
+        let v = json!({"status": {}, "spec": {"zeta": 1, "type": "ClusterIP", "ports": []}, "metadata": {"labels": {"b": "1", "a": "2"}, "name": "s"}, "apiVersion": "v1", "kind": "Service"});
+        assert_eq!(
+            to_json_typed_compact(&v, "Service"),
+            r#"{"kind":"Service","apiVersion":"v1","metadata":{"name":"s","labels":{"a":"2","b":"1"}},"spec":{"ports":[],"type":"ClusterIP","zeta":1},"status":{}}"#
+        );
+        assert!(print_json_typed(&json!({"b": 1, "a": 2}), "Unknown").starts_with("{\n    \"a\": 2,"));
+    }
+}
