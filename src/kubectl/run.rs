@@ -148,7 +148,11 @@ fn pod(p: &Parsed, name: &str, restart: &str, port: i64) -> Result<Value, String
             labels.insert("run".into(), Value::String(name.to_string()));
         }
     }
-    let mut container = json!({"name": name, "image": p.get("image").unwrap_or(""), "resources": {}});
+    let mut container = json!({"name": name, "resources": {}});
+    // Container.image is `omitempty`.
+    if let Some(image) = p.get("image").filter(|i| !i.is_empty()) {
+        container["image"] = json!(image);
+    }
     let rest = p.after_dash();
     if !rest.is_empty() {
         container[if p.bool("command") { "command" } else { "args" }] = json!(rest);

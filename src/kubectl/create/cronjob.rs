@@ -13,7 +13,11 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(o) = subcommand::prepare(k, FLAGS, args, &["image", "schedule"]) else { return };
     let command = o.p.after_dash().to_vec();
     let restart = o.p.get("restart").filter(|r| !r.is_empty()).unwrap_or("OnFailure");
-    let mut container = json!({"name": o.name, "image": o.p.get("image").unwrap_or(""), "resources": {}});
+    let mut container = json!({"name": o.name, "resources": {}});
+    // Container.image is `omitempty`.
+    if let Some(image) = o.p.get("image").filter(|i| !i.is_empty()) {
+        container["image"] = json!(image);
+    }
     if !command.is_empty() {
         container["command"] = json!(command);
     }

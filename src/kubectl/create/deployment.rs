@@ -28,7 +28,11 @@ fn generate(o: &Options, images: &[String], command: &[String]) -> Value {
         .iter()
         .enumerate()
         .map(|(i, image)| {
-            let mut c = json!({"name": container_name(image), "image": image, "resources": {}});
+            let mut c = json!({"name": container_name(image), "resources": {}});
+            // Container.image is `omitempty`.
+            if !image.is_empty() {
+                c["image"] = json!(image);
+            }
             if !command.is_empty() {
                 c["command"] = json!(command);
             }

@@ -117,7 +117,7 @@ struct Rule {
 fn parse_rule(rule: &str) -> Option<Rule> {
     let (main, tls) = match rule.split_once(",tls") {
         Some((m, "")) => (m, Some(String::new())),
-        Some((m, rest)) => (m, Some(rest.strip_prefix('=').filter(|s| is_word(s))?.to_string())),
+        Some((m, rest)) => (m, Some(rest.strip_prefix('=').filter(|s| s.is_empty() || is_word(s))?.to_string())),
         None => (rule, None),
     };
     let (host_path, svc) = main.rsplit_once('=')?;

@@ -49,7 +49,7 @@ fn from_image(o: &Options, image: &str, command: &[String]) -> Value {
 
 fn from_cronjob(k: &mut Kubectl<'_>, o: &Options, from: &str) -> Option<Value> {
     let Some((kind, name)) = from.split_once('/').filter(|(t, n)| !t.is_empty() && !n.is_empty()) else {
-        k.error(&format!("from must be of the form <resource>/<name>, was {from}"));
+        k.error("arguments in resource/name form must have a single resource and name");
         return None;
     };
     match resource::resolve(kind) {

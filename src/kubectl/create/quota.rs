@@ -14,7 +14,8 @@ const FLAGS: &[Flag] = &[Flag::string("hard", None), Flag::string("scopes", None
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(o) = subcommand::prepare(k, FLAGS, args, &[]) else { return };
     let mut hard = Map::new();
-    for pair in o.p.get("hard").unwrap_or("").split(',').filter(|s| !s.is_empty()) {
+    let hard_flag = o.p.get("hard").unwrap_or("");
+    for pair in hard_flag.split(',').filter(|_| !hard_flag.is_empty()) {
         let Some((name, amount)) = pair.split_once('=') else {
             return k.error(&format!("Invalid argument syntax {pair}, expected <resource>=<value>"));
         };

@@ -52,13 +52,12 @@ fn generate(o: &Options, ty: &str) -> Result<Value, String> {
     let node_port = o.p.int("node-port").unwrap_or(0);
     let mut ports = Vec::new();
     for spec in &tcp {
-        let (port, target) = spec.split_once(':').unwrap_or((spec, ""));
+        let mut parts = spec.split(':');
+        let port = parts.next().unwrap_or("");
+        let target = parts.next().unwrap_or("");
         let port = parse_port(port)?;
         let mut sp = json!({"name": spec.replace(':', "-"), "protocol": "TCP", "port": port});
-        sp["targetPort"] = match target {
-            "" => json!(port),
-            t => t.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(t.to_string())),
-        };
+        sp["targetPort"] = if spec.contains(':') { target_port(target)? } else { json!(port) };
         if node_port > 0 {
             sp["nodePort"] = json!(node_port);
         }
@@ -81,6 +80,34 @@ fn generate(o: &Options, ty: &str) -> Result<Value, String> {
         "spec": spec,
         "status": {"loadBalancer": {}}
     }))
+}
+
+/// The target of `--tcp=PORT:TARGET`: a port number (1-65535) or a port name, checked as kubectl
+/// checks them (validation.IsValidPortNum, IsValidPortName), the problems joined by commas.
+fn target_port(target: &str) -> Result<Value, String> {
+    if let Ok(n) = target.parse::<i64>() {
+        if !(1..=65535).contains(&n) {
+            return Err("must be between 1 and 65535, inclusive".into());
+        }
+        return Ok(json!(n));
+    }
+    let mut errs = Vec::new();
+    if target.len() > 15 {
+        errs.push("must be no more than 15 characters");
+    }
+    if target.is_empty() || !target.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if target.contains("--") {
+        errs.push("must not contain consecutive hyphens");
+    }
+    if target.starts_with('-') || target.ends_with('-') {
+        errs.push("must not begin or end with a hyphen");
+    }
+    if !target.bytes().any(|b| b.is_ascii_lowercase()) {
+        errs.push("must contain at least one letter (a-z)");
+    }
+    if errs.is_empty() { Ok(Value::String(target.to_string())) } else { Err(errs.join(",")) }
 }
 
 /// `strconv.ParseUint(s, 10, 16)`, with Go's error text.

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::api::{Kind, Object};
 use crate::apiserver::WriteOptions;
 use crate::kubectl::context::Kubectl;
-use crate::kubectl::flags::{Flag, Parsed};
+use crate::kubectl::flags::{Flag, FlagType, Parsed};
 use crate::kubectl::printers::json::{print_json_typed, to_json_typed_compact};
 use crate::kubectl::printers::{jsonpath, yaml::to_yaml};
 use crate::kubectl::resources::qualified_name;
@@ -150,6 +150,7 @@ pub fn prepare(k: &mut Kubectl<'_>, flags: &[Flag], args: &[String], required: &
     let mut all = flags.to_vec();
     all.extend_from_slice(COMMON_FLAGS);
     let p = k.parse(&all, args)?;
+    check_int32(k, &p, flags)?;
     let missing: Vec<String> = required.iter().filter(|f| !p.has(f)).map(|f| format!("\"{f}\"")).collect();
     if !missing.is_empty() {
         k.error(&format!("required flag(s) {} not set", missing.join(", ")));
@@ -165,6 +166,26 @@ pub fn prepare(k: &mut Kubectl<'_>, flags: &[Flag], args: &[String], required: &
     let dry_run = dry_run(k, &p)?;
     let printer = printer(k, &p)?;
     Some(Options { p, name, dry_run, printer })
+}
+
+/// kubectl's numeric generator flags are Go `int32`s: a value beyond that range is pflag's "value out
+/// of range" error.
+fn check_int32(k: &mut Kubectl<'_>, p: &Parsed, flags: &[Flag]) -> Option<()> {
+    for f in flags.iter().filter(|f| f.ty == FlagType::Int) {
+        if let Some(v) = p.get(f.long)
+            && v.parse::<i32>().is_err()
+        {
+            let shown = match f.short {
+                Some(c) => format!("-{c}, --{}", f.long),
+                None => format!("--{}", f.long),
+            };
+            k.usage_error(&format!(
+                "invalid argument \"{v}\" for \"{shown}\" flag: strconv.ParseInt: parsing \"{v}\": value out of range"
+            ));
+            return None;
+        }
+    }
+    Some(())
 }
 
 /// Sets `metadata.namespace` when `-n` was given (kubectl's EnforceNamespace) on a namespaced kind.
