@@ -109,3 +109,45 @@ fn save_config_on_the_server_keeps_go_order() {
         "{t}"
     );
 }
+
+/// Odd input never panics: every line ends with output and an exit status.
+#[test]
+fn odd_input_is_an_error_not_a_panic() {
+    let lines = [
+        "create",
+        "create -",
+        "create --",
+        "create deployment",
+        "create deployment '' --image=",
+        "create service clusterip s --tcp=::::",
+        "create service nodeport s --tcp=1 --node-port=-5 --dry-run=client",
+        "create ingress i --rule=,tls",
+        "create ingress i --rule=/=:",
+        "create ingress i --rule=a/b=c:d,tls=,tls",
+        "create job j --from=cronjob/",
+        "create job j --from=//",
+        "create pdb p --selector=')' --min-available=1",
+        "create pdb p --selector=a --min-available=%",
+        "create quota q --hard=,=,",
+        "create role r --verb=get --resource=/",
+        "create role r --verb=get --resource=pods/",
+        "create clusterrole c --aggregation-rule=,",
+        "create secret docker-registry d --docker-username= --docker-password=",
+        "create configmap c --from-literal==",
+        "run p --image=x --overrides={",
+        "run p --image=x --overrides=[] --dry-run=client -o json",
+        "run p --image=x --env=A --dry-run=client",
+        "run p --image=x --labels=, --dry-run=client",
+        "run p --image=x --port=-1 --expose",
+        "create -f - -o jsonpath={",
+    ];
+    for line in lines {
+        let t = run(&format!("kubectl {line}\n"));
+        assert!(t.starts_with("$ kubectl"), "{line}: {t}");
+    }
+    let mut shell = Shell::new(Cluster::new(1));
+    let t = shell.run_script(
+        "cat <<EOF | kubectl create -f -\n{\"kind\": 5}\nEOF\ncat <<EOF | kubectl create -f -\n: : :\nEOF\n",
+    );
+    assert!(t.contains("error: "), "{t}");
+}

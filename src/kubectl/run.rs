@@ -205,7 +205,8 @@ fn pod(p: &Parsed, name: &str, restart: &str, port: i64) -> Result<Value, String
         "status": {}
     });
     if let Some(o) = p.get("overrides").filter(|o| !o.is_empty()) {
-        let patch: Value = serde_json::from_str(o).map_err(|e| format!("error: unable to parse {o}: {e}"))?;
+        let patch: Value =
+            serde_json::from_str(o).map_err(|e| format!("unable to parse the --overrides JSON {o:?}: {e}"))?;
         merge(&mut pod, &patch);
     }
     Ok(pod)
