@@ -161,6 +161,8 @@ fn store(parsed: &mut Parsed, flag: &Flag, value: String) -> Result<(), FlagErro
     }
     let entry = parsed.values.entry(flag.long).or_default();
     match flag.ty {
+        // pflag reads a slice as one CSV record: an empty value is no items at all.
+        FlagType::StringSlice if value.is_empty() => {}
         FlagType::StringSlice => entry.extend(value.split(',').map(str::to_string)),
         FlagType::StringArray => entry.push(value),
         _ => {

@@ -3,12 +3,14 @@
 
 pub mod columns;
 pub mod context;
+pub mod create;
 pub mod flags;
 pub mod get;
 pub mod manifest;
 pub mod output;
 pub mod printers;
 pub mod resources;
+pub mod run;
 pub mod version;
 
 pub use output::{Output, Stream};
@@ -74,6 +76,8 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
     match command.as_str() {
         "version" => version::run(rest, k.cluster, k.out),
         "get" => get::run(&mut k, rest),
+        "create" => create::run(&mut k, rest),
+        "run" => run::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.

@@ -8,7 +8,17 @@
 
 use serde_json::Value;
 
+use super::go_order;
 use super::gofmt::format_number_json;
+
+/// How an object's keys are ordered: as the `Value` holds them, sorted (a Go map), or as the fields of
+/// the named Go type are declared (a typed object; see `go_order`).
+#[derive(Clone, Copy)]
+enum Order<'t> {
+    AsIs,
+    Sorted,
+    Go(&'t str),
+}
 
 /// kubectl's `-o json` of one object: four-space indentation and a trailing newline.
 pub fn print_json(value: &Value) -> String {
@@ -17,18 +27,35 @@ pub fn print_json(value: &Value) -> String {
     out
 }
 
+/// kubectl's `-o json` of a typed object of Go type `ty` (its kind, e.g. `Deployment`): fields in Go
+/// struct order, as encoding/json writes a typed object.
+pub fn print_json_typed(value: &Value, ty: &str) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, "    ", 0, Order::Go(ty));
+    out.push('\n');
+    out
+}
+
+/// `json.Marshal` of a typed object of Go type `ty`: compact, fields in struct order (what
+/// `--save-config` stores in the last-applied-configuration annotation).
+pub fn to_json_typed_compact(value: &Value, ty: &str) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, "", 0, Order::Go(ty));
+    out
+}
+
 /// `json.MarshalIndent(value, "", indent)`; an empty `indent` gives the compact `json.Marshal` form.
 /// Empty objects and arrays stay on one line (`{}`, `[]`).
 pub fn to_json(value: &Value, indent: &str) -> String {
     let mut out = String::new();
-    write_value(&mut out, value, indent, 0, false);
+    write_value(&mut out, value, indent, 0, Order::AsIs);
     out
 }
 
 /// `json.Marshal` of a value the way Go marshals a `map[string]interface{}`: compact, keys sorted.
 pub fn to_json_compact_sorted(value: &Value) -> String {
     let mut out = String::new();
-    write_value(&mut out, value, "", 0, true);
+    write_value(&mut out, value, "", 0, Order::Sorted);
     out
 }
 
@@ -42,7 +69,7 @@ fn newline(out: &mut String, indent: &str, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, value: &Value, indent: &str, depth: usize, sort: bool) {
+fn write_value(out: &mut String, value: &Value, indent: &str, depth: usize, order: Order<'_>) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -59,7 +86,7 @@ fn write_value(out: &mut String, value: &Value, indent: &str, depth: usize, sort
                     out.push(',');
                 }
                 newline(out, indent, depth + 1);
-                write_value(out, item, indent, depth + 1, sort);
+                write_value(out, item, indent, depth + 1, order);
             }
             newline(out, indent, depth);
             out.push(']');
@@ -69,12 +96,9 @@ fn write_value(out: &mut String, value: &Value, indent: &str, depth: usize, sort
                 out.push_str("{}");
                 return;
             }
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            if sort {
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-            }
+            let entries = ordered_entries(map, order);
             out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
+            for (i, (k, v, child)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -84,10 +108,37 @@ fn write_value(out: &mut String, value: &Value, indent: &str, depth: usize, sort
                 if !indent.is_empty() {
                     out.push(' ');
                 }
-                write_value(out, v, indent, depth + 1, sort);
+                write_value(out, v, indent, depth + 1, child);
             }
             newline(out, indent, depth);
             out.push('}');
+        }
+    }
+}
+
+/// The entries of `map` in the order `order` asks for, each with the order of its value. A typed
+/// object's known fields come first in declaration order, then any others sorted; a Go map (type `""`
+/// or unknown) is sorted, as encoding/json sorts map keys.
+fn ordered_entries<'a, 't>(
+    map: &'a serde_json::Map<String, Value>,
+    order: Order<'t>,
+) -> Vec<(&'a String, &'a Value, Order<'t>)> {
+    let mut entries: Vec<(&String, &Value, Order<'t>)> = map.iter().map(|(k, v)| (k, v, order)).collect();
+    match order {
+        Order::AsIs => entries,
+        Order::Sorted => {
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            entries
+        }
+        Order::Go(ty) => {
+            let fields = go_order::fields(ty).unwrap_or(&[]);
+            let rank = |k: &str| fields.iter().position(|(f, _)| *f == k).unwrap_or(usize::MAX);
+            entries.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| a.0.cmp(b.0)));
+            for e in &mut entries {
+                let child = fields.iter().find(|(f, _)| f == e.0).map(|(_, t)| *t).unwrap_or("");
+                e.2 = Order::Go(child);
+            }
+            entries
         }
     }
 }

@@ -4,6 +4,7 @@
 //! commands decide what to print and these modules decide how.
 
 pub mod custom_columns;
+pub mod go_order;
 pub mod gofmt;
 pub mod json;
 pub mod jsonpath;
