@@ -236,7 +236,7 @@ impl Config {
                         None => profile.plugins.push(PluginSet {
                             name: n,
                             weight: weight.unwrap_or(1),
-                            disabled_points: !point & u32::MAX,
+                            disabled_points: !point,
                         }),
                     }
                 }

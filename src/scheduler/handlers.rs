@@ -136,9 +136,9 @@ impl Scheduler {
         self.stats.attempts += 1;
         let pct = self.config.percentage_of_nodes_to_score;
         let fw = &self.frameworks[fw_idx];
-        let cycle =
-            schedule_pod(fw, &mut self.cache, &self.listers, &info, &mut self.rng, &mut self.next_start, pct, now);
+        let cycle = schedule_pod(fw, &mut self.cache, &self.listers, &info, &mut self.rng, &mut self.next_start, pct);
         let mut attempt = cycle.attempt;
+        attempt.at = now;
         let mut state = cycle.state;
         let feasible = attempt.feasible.len();
         Self::trace(

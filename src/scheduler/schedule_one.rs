@@ -109,7 +109,8 @@ fn topology_keys(pod: &PodInfo, cache: &Cache) -> BTreeSet<String> {
     keys
 }
 
-/// Runs one cycle for `pod`. `next_start` is the round-robin index into the node order.
+/// Runs one cycle for `pod`. `next_start` is the round-robin index into the node order; the
+/// caller stamps the attempt's time.
 pub fn schedule_pod(
     fw: &Framework,
     cache: &mut Cache,
@@ -118,7 +119,6 @@ pub fn schedule_pod(
     rng: &mut Rng,
     next_start: &mut usize,
     global_percentage: i32,
-    now: Time,
 ) -> CycleResult {
     for k in topology_keys(pod, cache) {
         cache.ensure_domains(&k);
@@ -127,7 +127,7 @@ pub fn schedule_pod(
     let cache: &Cache = cache;
     let n = order.len();
     let mut attempt = Attempt {
-        at: now,
+        at: Time::ZERO,
         pod: pod.key.clone(),
         profile: fw.name().to_string(),
         nodes_total: n,

@@ -153,7 +153,10 @@ mod tests {
         NodeResourcesFit::new(FitArgs { strategy, resources: vec![("cpu".into(), cpu_w), ("memory".into(), mem_w)] })
     }
 
-    fn scores(f: &NodeResourcesFit, p: &PodInfo, nodes: &[(i64, i64, &[(i64, i64)])]) -> Vec<i64> {
+    /// (cpu, memory, existing pods' (cpu, memory)).
+    type NodeSpec<'a> = (i64, i64, &'a [(i64, i64)]);
+
+    fn scores(f: &NodeResourcesFit, p: &PodInfo, nodes: &[NodeSpec<'_>]) -> Vec<i64> {
         nodes
             .iter()
             .enumerate()
