@@ -28,7 +28,10 @@ fn std_dev(fractions: &[f64]) -> f64 {
 impl BalancedAllocation {
     /// `S = (1 - std) * 100` of the node with (`with_pod`) or without the pod's requests.
     pub fn balance(&self, pod: &PodInfo, node: &NodeInfo, with_pod: bool) -> f64 {
-        let mut fractions = Vec::with_capacity(self.resources.len());
+        // Scored on every feasible node twice per cycle: the fractions live on the stack.
+        let mut buf = [0f64; 8];
+        let mut heap = Vec::new();
+        let mut len = 0;
         for (name, _) in &self.resources {
             let alloc = node.allocatable.get(name);
             if alloc == 0 {
@@ -38,9 +41,20 @@ impl BalancedAllocation {
             if with_pod {
                 req += pod.requests.get(name);
             }
-            fractions.push((req as f64 / alloc as f64).min(1.0));
+            let f = (req as f64 / alloc as f64).min(1.0);
+            match buf.get_mut(len) {
+                Some(slot) => *slot = f,
+                None => {
+                    if heap.is_empty() {
+                        heap.extend_from_slice(&buf);
+                    }
+                    heap.push(f);
+                }
+            }
+            len += 1;
         }
-        (1.0 - std_dev(&fractions)) * 100.0
+        let fractions = if heap.is_empty() { &buf[..len] } else { &heap[..] };
+        (1.0 - std_dev(fractions)) * 100.0
     }
 }
 
