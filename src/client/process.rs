@@ -57,4 +57,9 @@ pub trait Process {
     fn on_events(&mut self, events: &[WatchEvent], ctx: &mut Ctx<'_>);
     /// A timer it set.
     fn on_timer(&mut self, token: u64, ctx: &mut Ctx<'_>);
+    /// The process as `Any`, for front ends that read a process's own state (the scheduler's
+    /// explanations); `None` for processes that expose nothing.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }

@@ -113,6 +113,11 @@ impl Cluster {
         id
     }
 
+    /// The process spawned as `id`, to read its own state (downcast through `as_any`).
+    pub fn process(&self, id: usize) -> Option<&dyn Process> {
+        self.slots.get(id).map(|s| s.process.as_ref())
+    }
+
     fn start_process(&mut self, id: usize) {
         let Some(slot) = self.slots.get_mut(id) else { return };
         slot.running = true;

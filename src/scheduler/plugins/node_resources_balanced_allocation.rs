@@ -1,0 +1,133 @@
+//! NodeResourcesBalancedAllocation (Score): favours nodes whose resource fractions (requested /
+//! allocatable, real requests) stay close to each other. v1.36 (PR #135573) scores the *change* in
+//! balance the pod brings: `50 + (50 + S_with - S_without) / 2` with `S = (1 - std) * 100`, so no
+//! change gives 75, and best-effort pods are skipped at PreScore. The final truncation to an
+//! integer follows the earlier formula's `int64(...)`; upstream's exact rounding is unverified.
+
+use crate::scheduler::cache::{NodeInfo, PodInfo};
+use crate::scheduler::framework::{CycleState, Plugin, Snapshot, Status, points};
+
+pub const NAME: &str = "NodeResourcesBalancedAllocation";
+
+pub struct BalancedAllocation {
+    pub resources: Vec<(String, i64)>,
+}
+
+/// The standard deviation of the fractions (|f1 - f2| / 2 for two).
+fn std_dev(fractions: &[f64]) -> f64 {
+    match fractions.len() {
+        0 | 1 => 0.0,
+        2 => (fractions[0] - fractions[1]).abs() / 2.0,
+        n => {
+            let mean = fractions.iter().sum::<f64>() / n as f64;
+            (fractions.iter().map(|f| (f - mean) * (f - mean)).sum::<f64>() / n as f64).sqrt()
+        }
+    }
+}
+
+impl BalancedAllocation {
+    /// `S = (1 - std) * 100` of the node with (`with_pod`) or without the pod's requests.
+    pub fn balance(&self, pod: &PodInfo, node: &NodeInfo, with_pod: bool) -> f64 {
+        // Scored on every feasible node twice per cycle: the fractions live on the stack.
+        let mut buf = [0f64; 8];
+        let mut heap = Vec::new();
+        let mut len = 0;
+        for (name, _) in &self.resources {
+            let alloc = node.allocatable.get(name);
+            if alloc == 0 {
+                continue;
+            }
+            let mut req = node.requested.get(name);
+            if with_pod {
+                req += pod.requests.get(name);
+            }
+            let f = (req as f64 / alloc as f64).min(1.0);
+            match buf.get_mut(len) {
+                Some(slot) => *slot = f,
+                None => {
+                    if heap.is_empty() {
+                        heap.extend_from_slice(&buf);
+                    }
+                    heap.push(f);
+                }
+            }
+            len += 1;
+        }
+        let fractions = if heap.is_empty() { &buf[..len] } else { &heap[..] };
+        (1.0 - std_dev(fractions)) * 100.0
+    }
+}
+
+impl Plugin for BalancedAllocation {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn points(&self) -> u32 {
+        points::PRE_SCORE | points::SCORE
+    }
+    fn pre_score(&self, _: &mut CycleState, pod: &PodInfo, _: &[&NodeInfo], _: &Snapshot<'_>) -> Status {
+        if pod.requests.is_zero() { Status::skip() } else { Status::success() }
+    }
+    fn score(&self, _: &CycleState, pod: &PodInfo, node: &NodeInfo, _: &Snapshot<'_>) -> i64 {
+        let with = self.balance(pod, node, true);
+        let without = self.balance(pod, node, false);
+        (50.0 + (50.0 + with - without) / 2.0) as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::testing::{node, pod};
+    use std::sync::Arc;
+
+    fn plugin() -> BalancedAllocation {
+        BalancedAllocation { resources: vec![("cpu".into(), 1), ("memory".into(), 1)] }
+    }
+
+    fn with_pods(cpu: i64, mem: i64, existing: &[(i64, i64)]) -> NodeInfo {
+        let mut n = node("n", cpu, mem, 110);
+        for (i, (c, m)) in existing.iter().enumerate() {
+            n.add_pod(Arc::new(pod(&format!("e{i}"), &[(*c, *m)])));
+        }
+        n
+    }
+
+    /// The pre-v1.36 score, `int64(S_with)`: upstream's balanced_allocation_test vectors.
+    #[test]
+    fn balance_reproduces_upstream_vectors() {
+        let b = plugin();
+        let p = pod("p", &[(1000, 2000), (2000, 3000)]);
+        let s = |n: &NodeInfo, p: &PodInfo| b.balance(p, n, true) as i64;
+        assert_eq!(s(&with_pods(4000, 10000, &[]), &p), 87);
+        assert_eq!(s(&with_pods(6000, 10000, &[]), &p), 100);
+        let cpu_only: &[(i64, i64)] = &[(1000, 0), (2000, 0)];
+        let cpu_mem: &[(i64, i64)] = &[(1000, 2000), (2000, 3000)];
+        assert_eq!(s(&with_pods(10000, 20000, cpu_only), &p), 82);
+        assert_eq!(s(&with_pods(10000, 20000, cpu_mem), &p), 95);
+        assert_eq!(s(&with_pods(10000, 50000, cpu_mem), &p), 80);
+        let incoming_cpu_only = pod("q", &[(1000, 0), (2000, 0)]);
+        assert_eq!(s(&with_pods(6000, 10000, cpu_only), &incoming_cpu_only), 50);
+        assert_eq!(s(&with_pods(6000, 10000, cpu_mem), &incoming_cpu_only), 75);
+    }
+
+    #[test]
+    fn v1_36_scores_the_change_in_balance() {
+        let b = plugin();
+        let cache = Default::default();
+        let listers = Default::default();
+        let snap = Snapshot { cache: &cache, listers: &listers, num_nodes: 1 };
+        let st = CycleState::default();
+        // A balanced pod on an empty node keeps the balance: 75.
+        let p = pod("p", &[(1000, 1000)]);
+        assert_eq!(b.score(&st, &p, &with_pods(10000, 10000, &[]), &snap), 75);
+        // Perfectly balanced → fully imbalanced (cpu 100%, memory 0%): 50.
+        let cpu = pod("c", &[(10000, 0)]);
+        assert_eq!(b.score(&st, &cpu, &with_pods(10000, 10000, &[]), &snap), 50);
+        // The reverse: a memory pod rebalancing a cpu-full node: 100.
+        let mem = pod("m", &[(0, 10000)]);
+        assert_eq!(b.score(&st, &mem, &with_pods(10000, 10000, &[(10000, 0)]), &snap), 100);
+        let mut state = CycleState::default();
+        assert!(b.pre_score(&mut state, &pod("be", &[]), &[], &snap).is_skip());
+    }
+}
