@@ -8,6 +8,7 @@ pub mod api;
 pub mod store;
 pub mod apiserver;
 pub mod client;
+pub mod controllers;
 pub mod cluster;
 pub mod kubectl;
 pub mod terminal;
