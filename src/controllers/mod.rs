@@ -5,7 +5,7 @@
 //! its own trace identity (`controller-manager/deployment`, ...).
 
 pub mod controller_utils;
-// pub mod deployment;
+pub mod deployment;
 pub mod expectations;
 // pub mod garbage_collector;
 // pub mod namespace;
@@ -13,7 +13,7 @@ pub mod queue;
 pub mod ranking;
 pub mod replicaset;
 
-// pub use deployment::DeploymentController;
+pub use deployment::DeploymentController;
 // pub use garbage_collector::GarbageCollector;
 // pub use namespace::NamespaceController;
 pub use replicaset::ReplicaSetController;

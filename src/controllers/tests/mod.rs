@@ -3,4 +3,5 @@
 //! each test controls exactly when pods become available.
 
 mod fake;
+mod deployment_tests;
 mod replicaset_tests;
