@@ -295,3 +295,17 @@ fn a_stalled_rollout_exceeds_its_progress_deadline() {
         )
     );
 }
+
+/// Scale: a large Deployment comes up in bursts without scanning every pod per event. Run with
+/// `cargo test --release -- --ignored large_deployment` (150,000 replicas takes a while in debug).
+#[test]
+#[ignore]
+fn large_deployment() {
+    let mut c = cluster();
+    let replicas: usize = std::env::var("KUBARIUM_REPLICAS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    create(&mut c, Kind::Deployment, deploy_json("big", replicas as i64, "nginx"));
+    c.run_until_idle(Duration::from_secs(600));
+    let rs = sets(&mut c, "big")[0].0.clone();
+    let st = get(&c, Kind::ReplicaSet, &rs)["status"].clone();
+    assert_eq!(st["replicas"].as_u64(), Some(replicas as u64));
+}
