@@ -22,6 +22,7 @@ pub mod watch;
 #[cfg(test)]
 mod tests;
 
+pub use delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
 pub use errors::{ApiError, Reason};
 pub use identity::Identity;
 pub use watch::{EventType, WatchEvent, WatchId};

@@ -3,5 +3,6 @@
 //! each test controls exactly when pods become available.
 
 mod fake;
+mod gc_tests;
 mod deployment_tests;
 mod replicaset_tests;
