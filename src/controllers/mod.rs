@@ -8,14 +8,14 @@ pub mod controller_utils;
 pub mod deployment;
 pub mod expectations;
 pub mod garbage_collector;
-// pub mod namespace;
+pub mod namespace;
 pub mod queue;
 pub mod ranking;
 pub mod replicaset;
 
 pub use deployment::DeploymentController;
 pub use garbage_collector::GarbageCollector;
-// pub use namespace::NamespaceController;
+pub use namespace::NamespaceController;
 pub use replicaset::ReplicaSetController;
 
 #[cfg(test)]

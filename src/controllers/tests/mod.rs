@@ -4,5 +4,6 @@
 
 mod fake;
 mod gc_tests;
+mod namespace_tests;
 mod deployment_tests;
 mod replicaset_tests;
