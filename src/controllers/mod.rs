@@ -5,6 +5,8 @@
 //! its own trace identity (`controller-manager/deployment`, ...).
 
 pub mod controller_utils;
+pub mod daemon_util;
+pub mod daemonset;
 pub mod deployment;
 pub mod expectations;
 pub mod garbage_collector;
@@ -13,6 +15,7 @@ pub mod queue;
 pub mod ranking;
 pub mod replicaset;
 
+pub use daemonset::DaemonSetController;
 pub use deployment::DeploymentController;
 pub use garbage_collector::GarbageCollector;
 pub use namespace::NamespaceController;

@@ -37,16 +37,18 @@ pub fn pods(c: &mut Cluster, namespace: &str, prefix: &str) -> Vec<Arc<k8s_opena
 }
 
 /// The scheduler: binds every unbound pod of `namespace`, round-robin over the workers (or all to
-/// `only` when given).
+/// `only` when given), daemon pods to their pinned node.
 pub fn bind_all(c: &mut Cluster, namespace: &str, only: Option<&str>) {
     let mut i = 0;
     for p in pods(c, namespace, "") {
         if p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() || p.metadata.deletion_timestamp.is_some() {
             continue;
         }
-        let node = only.unwrap_or(WORKERS[i % WORKERS.len()]);
+        // A daemon pod goes where its node affinity pins it, like the scheduler would place it.
+        let pinned = crate::controllers::daemon_util::target_node(p.spec.as_ref()).map(str::to_string);
+        let node = pinned.unwrap_or_else(|| only.unwrap_or(WORKERS[i % WORKERS.len()]).to_string());
         i += 1;
-        c.api_mut().bind(&admin(), namespace, p.metadata.name.as_deref().unwrap(), node).unwrap();
+        c.api_mut().bind(&admin(), namespace, p.metadata.name.as_deref().unwrap(), &node).unwrap();
     }
     c.settle();
 }

@@ -5,5 +5,6 @@
 mod fake;
 mod gc_tests;
 mod namespace_tests;
+mod daemonset_tests;
 mod deployment_tests;
 mod replicaset_tests;
