@@ -296,6 +296,24 @@ fn a_stalled_rollout_exceeds_its_progress_deadline() {
     );
 }
 
+#[test]
+fn the_same_seed_gives_the_same_history() {
+    let run = || {
+        let mut c = cluster();
+        c.spawn(Box::new(crate::controllers::GarbageCollector::new()));
+        create(&mut c, Kind::Deployment, deploy_json("web", 5, "nginx:1.25"));
+        settle_rollout(&mut c, 2);
+        edit(&mut c, Kind::Deployment, "web", |v| {
+            v["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.26")
+        });
+        settle_rollout(&mut c, 6);
+        let names: Vec<String> =
+            pods(&mut c, "default", "web-").iter().map(|p| p.metadata.name.clone().unwrap()).collect();
+        (c.api().trace().hash(), names)
+    };
+    assert_eq!(run(), run());
+}
+
 /// Scale: a large Deployment comes up in bursts without scanning every pod per event. Run with
 /// `cargo test --release -- --ignored large_deployment` (150,000 replicas takes a while in debug).
 #[test]
