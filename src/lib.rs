@@ -9,6 +9,7 @@ pub mod store;
 pub mod apiserver;
 pub mod client;
 pub mod scheduler;
+pub mod controllers;
 pub mod cluster;
 pub mod kubectl;
 pub mod terminal;

@@ -24,6 +24,7 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
 pub use errors::{ApiError, Reason};
 pub use identity::Identity;
 pub use watch::{EventType, WatchEvent, WatchId};

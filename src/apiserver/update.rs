@@ -115,9 +115,10 @@ impl ApiServer {
         }
         let key = keys::object_key(kind, obj.namespace(), &name);
         let oref = Self::object_ref(kind, obj.namespace(), &name);
-        // Removing the last finalizer of a terminating object completes its deletion.
+        // Removing the last finalizer of a terminating object (for a Namespace, also the last of
+        // `spec.finalizers`) completes its deletion.
         let finalized = obj.meta().deletion_timestamp.is_some()
-            && obj.meta().finalizers.as_ref().is_none_or(Vec::is_empty)
+            && !strategy::finalizers_pending(&obj)
             && strategy::deletion_grace_elapsed(&obj, self.clock.unix_millis(self.clock.now()));
         if finalized {
             self.commit(kind, &key, &oref, Write::Delete { expect_rv })?;

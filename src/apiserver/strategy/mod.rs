@@ -183,6 +183,15 @@ pub fn deletion_grace_seconds(obj: &Object, requested: Option<i64>) -> i64 {
     }
 }
 
+/// Whether a terminating object still waits for a finalizer: one in `metadata.finalizers`, or for a
+/// Namespace one in `spec.finalizers` (the namespace controller's `kubernetes`, which it removes once
+/// the namespace is empty; upstream through the `/finalize` subresource, here through an update).
+pub fn finalizers_pending(obj: &Object) -> bool {
+    let meta = obj.meta().finalizers.as_ref().is_some_and(|f| !f.is_empty());
+    let spec = matches!(obj, Object::Namespace(ns) if ns.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()));
+    meta || spec
+}
+
 /// An update that leaves a terminating object with no finalizers deletes it once no grace period is
 /// pending (the registry's ShouldDeleteDuringUpdate).
 pub fn deletion_grace_elapsed(obj: &Object, _now_ms: i64) -> bool {

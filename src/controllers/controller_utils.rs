@@ -1,0 +1,172 @@
+//! What several controllers share, as upstream's `controller_utils.go` and `podutil` provide it:
+//! controller references (who owns an object), pod states (active, ready, available after
+//! minReadySeconds), building a pod from a template, and the slow-start batches in which controllers
+//! create many objects so that a failing create costs one request instead of thousands.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time as MetaTime};
+
+use crate::api::Object;
+use crate::sim::Time;
+
+/// Upstream's SlowStartInitialBatchSize.
+pub const SLOW_START_INITIAL_BATCH_SIZE: usize = 1;
+
+/// The annotation that orders victims by cost (PodDeletionCost).
+pub const POD_DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
+
+/// The controller reference of an object: its ownerReference with `controller: true`.
+pub fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references.iter().flatten().find(|r| r.controller == Some(true))
+}
+
+/// A controller reference to `owner`, as a controller sets it on what it creates or adopts: the
+/// owner is the controller, and foreground deletion of the owner waits for this dependent.
+pub fn new_controller_ref(owner: &Object) -> OwnerReference {
+    let kind = owner.kind();
+    OwnerReference {
+        api_version: kind.api_version().to_string(),
+        kind: kind.as_str().to_string(),
+        name: owner.name().to_string(),
+        uid: owner.uid().to_string(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+/// Labels of an object (empty when it has none).
+pub fn labels_of(meta: &ObjectMeta) -> &BTreeMap<String, String> {
+    static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+    meta.labels.as_ref().unwrap_or(&EMPTY)
+}
+
+fn phase(pod: &Pod) -> &str {
+    pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("")
+}
+
+/// `IsPodActive`: not finished and not being deleted; only active pods count as replicas.
+pub fn is_pod_active(pod: &Pod) -> bool {
+    !matches!(phase(pod), "Succeeded" | "Failed") && pod.metadata.deletion_timestamp.is_none()
+}
+
+/// The pod's Ready condition, when it is True.
+fn ready_condition(pod: &Pod) -> Option<&k8s_openapi::api::core::v1::PodCondition> {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .filter(|c| c.status == "True")
+}
+
+pub fn is_pod_ready(pod: &Pod) -> bool {
+    ready_condition(pod).is_some()
+}
+
+/// When the pod last became Ready (None when it is not Ready).
+pub fn pod_ready_time(pod: &Pod) -> Option<&MetaTime> {
+    ready_condition(pod).and_then(|c| c.last_transition_time.as_ref())
+}
+
+/// Milliseconds since the Unix epoch of an API timestamp.
+pub fn unix_millis(t: &MetaTime) -> i64 {
+    t.0.as_millisecond()
+}
+
+/// When a Ready pod becomes available (Ready for `min_ready_seconds`), in Unix milliseconds; None
+/// when it is not Ready. A Ready pod without a transition time counts as available at once.
+pub fn available_at_ms(pod: &Pod, min_ready_seconds: i32) -> Option<i64> {
+    let cond = ready_condition(pod)?;
+    if min_ready_seconds <= 0 {
+        return Some(i64::MIN);
+    }
+    let since = cond.last_transition_time.as_ref().map(unix_millis).unwrap_or(i64::MIN);
+    Some(since.saturating_add(i64::from(min_ready_seconds) * 1000))
+}
+
+/// `IsPodAvailable`: Ready for at least `min_ready_seconds` at `now_ms`.
+pub fn is_pod_available(pod: &Pod, min_ready_seconds: i32, now_ms: i64) -> bool {
+    available_at_ms(pod, min_ready_seconds).is_some_and(|at| at <= now_ms)
+}
+
+/// The virtual instant of a Unix-millisecond time, for re-queueing (the clock's epoch is `epoch_ms`).
+pub fn virtual_time(unix_ms: i64, epoch_ms: i64) -> Time {
+    Time(u64::try_from(unix_ms.saturating_sub(epoch_ms)).unwrap_or(0))
+}
+
+/// `GetPodFromTemplate`: a pod for `owner` from `template`: the template's labels, annotations and
+/// spec, `generateName` `<owner>-` and the controller reference.
+pub fn pod_from_template(template: &PodTemplateSpec, owner: &Object) -> Pod {
+    let meta = template.metadata.clone().unwrap_or_default();
+    Pod {
+        metadata: ObjectMeta {
+            namespace: owner.namespace().map(str::to_string),
+            generate_name: Some(format!("{}-", owner.name())),
+            labels: meta.labels,
+            annotations: meta.annotations,
+            finalizers: meta.finalizers,
+            owner_references: Some(vec![new_controller_ref(owner)]),
+            ..Default::default()
+        },
+        spec: template.spec.clone(),
+        status: None,
+    }
+}
+
+/// `slowStartBatch`: calls `f` `count` times in batches of 1, 2, 4, ... (starting at
+/// `initial_batch_size`), stopping after the first batch in which a call failed. Returns how many
+/// calls succeeded and the first error, so the caller can lower its expectations for the skipped
+/// ones.
+pub fn slow_start_batch<E>(
+    count: usize,
+    initial_batch_size: usize,
+    mut f: impl FnMut() -> Result<(), E>,
+) -> (usize, Option<E>) {
+    let mut remaining = count;
+    let mut successes = 0;
+    let mut batch = initial_batch_size.max(1).min(count);
+    while batch > 0 {
+        let mut first_error = None;
+        for _ in 0..batch {
+            match f() {
+                Ok(()) => successes += 1,
+                Err(e) => {
+                    if first_error.is_none() {
+                        first_error = Some(e);
+                    }
+                }
+            }
+        }
+        if first_error.is_some() {
+            return (successes, first_error);
+        }
+        remaining -= batch;
+        batch = (batch * 2).min(remaining);
+    }
+    (successes, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slow_start_grows_batches_and_stops_at_the_first_failing_batch() {
+        let mut calls = 0;
+        let (ok, err) = slow_start_batch(10, 1, || -> Result<(), ()> {
+            calls += 1;
+            Ok(())
+        });
+        assert_eq!((ok, err, calls), (10, None, 10));
+        // Fails from the 5th call on: batches 1, 2, 4 → the third batch fails, nothing after it.
+        let mut calls = 0;
+        let (ok, err) = slow_start_batch(100, 1, || {
+            calls += 1;
+            if calls >= 5 { Err("quota") } else { Ok(()) }
+        });
+        assert_eq!((ok, err, calls), (4, Some("quota"), 7));
+        let (ok, err) = slow_start_batch(0, 1, || -> Result<(), ()> { Ok(()) });
+        assert_eq!((ok, err), (0, None));
+    }
+}

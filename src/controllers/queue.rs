@@ -1,0 +1,76 @@
+//! The loop every controller runs over its work queue: pop a key, sync it, re-queue it with back-off
+//! when the sync failed, or at the instant the sync asked to look again (a pod that becomes available
+//! after minReadySeconds, a progress deadline), and keep one timer armed for the earliest delayed key.
+
+use super::SyncError;
+use crate::client::{Ctx, WorkQueue};
+use crate::sim::Time;
+
+/// The timer token controllers use to wake for delayed keys.
+pub const REQUEUE_TOKEN: u64 = 1;
+
+/// What a successful sync asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Requeue {
+    /// Nothing: the next watch event will bring the key back.
+    #[default]
+    No,
+    /// Look again at this instant.
+    At(Time),
+}
+
+/// A work queue of object keys plus the timer that serves its delayed keys.
+#[derive(Debug, Default)]
+pub struct KeyQueue {
+    queue: WorkQueue<String>,
+    /// The instant of the timer already set, so that a busy controller does not set thousands.
+    armed: Option<Time>,
+}
+
+impl KeyQueue {
+    pub fn add(&mut self, key: String) {
+        self.queue.add(key);
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Forgets every key (a stopped controller loses its queue).
+    pub fn clear(&mut self) {
+        self.queue = WorkQueue::default();
+        self.armed = None;
+    }
+
+    /// Syncs every ready key with `sync`, then arms the timer for the earliest delayed one.
+    pub fn run(&mut self, ctx: &mut Ctx<'_>, mut sync: impl FnMut(&str, &mut Ctx<'_>) -> Result<Requeue, SyncError>) {
+        let now = ctx.now();
+        if self.armed.is_some_and(|t| t <= now) {
+            self.armed = None;
+        }
+        self.queue.promote(now);
+        while let Some(key) = self.queue.pop() {
+            match sync(&key, ctx) {
+                Ok(requeue) => {
+                    self.queue.forget(&key);
+                    if let Requeue::At(at) = requeue {
+                        self.queue.add_after(key, at.max(now));
+                    }
+                }
+                Err(_) => {
+                    self.queue.add_rate_limited(key, now);
+                }
+            }
+        }
+        if let Some(next) = self.queue.next_ready()
+            && self.armed.is_none_or(|t| next < t)
+        {
+            self.armed = Some(next);
+            ctx.wake_at(next, REQUEUE_TOKEN);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Controller tests on a whole simulated cluster. No scheduler or kubelet runs here: `fake` plays
+//! their part (binding pods, reporting them Running and Ready, finishing graceful deletions) so that
+//! each test controls exactly when pods become available.
+
+mod fake;
+mod gc_tests;
+mod namespace_tests;
+mod daemonset_tests;
+mod deployment_tests;
+mod replicaset_tests;
