@@ -8,6 +8,7 @@ pub mod api;
 pub mod store;
 pub mod apiserver;
 pub mod client;
+pub mod kubelet;
 pub mod cluster;
 pub mod kubectl;
 pub mod terminal;

@@ -1,0 +1,310 @@
+//! Kubelet scenarios on a booted cluster: kubelets spawned for every node, pods created already bound,
+//! virtual time run, and statuses, events, logs and timings checked as kubectl would show them.
+
+use serde_json::{Value, json};
+
+use super::{Kubelet, LogStore};
+use crate::api::{Kind, Object};
+use crate::apiserver::{DeleteOptions, Identity, ListOptions, WriteOptions};
+use crate::cluster::Cluster;
+use crate::kubectl::columns::pod_status;
+use crate::sim::{Duration, Time};
+
+struct Sim {
+    c: Cluster,
+    logs: Vec<(String, LogStore)>,
+}
+
+fn sim() -> Sim {
+    let mut c = Cluster::new(7);
+    let mut logs = Vec::new();
+    for n in ["control-plane", "node-01", "node-02", "node-03"] {
+        let k = Kubelet::new(n, 7);
+        logs.push((n.to_string(), k.log_store()));
+        c.spawn(Box::new(k));
+    }
+    c.run_for(Duration::from_millis(1));
+    Sim { c, logs }
+}
+
+impl Sim {
+    fn create(&mut self, pod: Value) {
+        let obj = Object::from_value(Kind::Pod, pod).unwrap();
+        self.c.api_mut().create(&Identity::admin(), obj, &WriteOptions::default()).unwrap();
+        self.c.settle();
+    }
+
+    fn pod(&self, name: &str) -> Option<Value> {
+        self.c.api().peek(Kind::Pod, Some("default"), name).map(|p| p.to_value())
+    }
+
+    fn status(&self, name: &str) -> String {
+        match self.c.api().peek(Kind::Pod, Some("default"), name) {
+            Some(Object::Pod(p)) => pod_status(&p),
+            _ => "<gone>".into(),
+        }
+    }
+
+    fn run(&mut self, ms: u64) {
+        self.c.run_for(Duration::from_millis(ms));
+    }
+
+    /// Runs in 100 ms steps until the pod's STATUS is `want`; returns the instant.
+    fn until_status(&mut self, name: &str, want: &str, limit_s: u64) -> Time {
+        for _ in 0..limit_s * 10 {
+            if self.status(name) == want {
+                return self.c.now();
+            }
+            self.run(100);
+        }
+        panic!("{name} never reached {want}: {}", self.status(name));
+    }
+
+    fn events(&mut self, name: &str) -> Vec<(String, String, String)> {
+        let list =
+            self.c.api_mut().list(&Identity::admin(), Kind::Event, Some("default"), &ListOptions::default()).unwrap();
+        let mut evs: Vec<(i64, String, String, String)> = list
+            .items
+            .iter()
+            .map(|e| e.to_value())
+            .filter(|e| e["involvedObject"]["name"] == name)
+            .map(|e| {
+                (
+                    e["metadata"]["resourceVersion"].as_str().and_then(|r| r.parse().ok()).unwrap_or(0),
+                    e["type"].as_str().unwrap_or("").to_string(),
+                    e["reason"].as_str().unwrap_or("").to_string(),
+                    e["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        evs.sort();
+        evs.into_iter().map(|(_, a, b, c)| (a, b, c)).collect()
+    }
+
+    fn logs(&self, node: &str, pod: &str, previous: bool) -> Result<String, super::LogsError> {
+        let store = &self.logs.iter().find(|(n, _)| n == node).unwrap().1;
+        store.read("default", pod, None, previous, false)
+    }
+}
+
+fn pod(name: &str, node: &str, image: &str, args: Option<&[&str]>, restart: &str) -> Value {
+    let mut c = json!({"name": name, "image": image});
+    if let Some(a) = args {
+        c["args"] = json!(a);
+    }
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default", "labels": {"run": name}},
+        "spec": {"nodeName": node, "restartPolicy": restart, "containers": [c]}})
+}
+
+#[test]
+fn nginx_pod_goes_through_container_creating_to_running() {
+    let mut s = sim();
+    s.create(pod("web", "node-01", "nginx", None, "Always"));
+    s.run(50);
+    assert_eq!(s.status("web"), "ContainerCreating");
+    let p = s.pod("web").unwrap();
+    assert_eq!(p["status"]["phase"], "Pending");
+    assert!(p["status"]["podIP"].as_str().unwrap().starts_with("10.244.1."));
+    assert_eq!(p["status"]["hostIP"], "172.18.0.3");
+    let types: Vec<&str> =
+        p["status"]["conditions"].as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]);
+    assert_eq!(p["status"]["conditions"][2]["reason"], "ContainersNotReady");
+    assert_eq!(p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "ContainerCreating");
+    let t = s.until_status("web", "Running", 30);
+    assert!(t.as_millis() > 3_000, "nginx pull takes a few seconds: {t:?}");
+    let p = s.pod("web").unwrap();
+    let cs = &p["status"]["containerStatuses"][0];
+    assert_eq!(cs["ready"], true);
+    assert_eq!(cs["started"], true);
+    assert_eq!(cs["image"], "docker.io/library/nginx:latest");
+    assert!(cs["imageID"].as_str().unwrap().starts_with("docker.io/library/nginx@sha256:"));
+    let id = cs["containerID"].as_str().unwrap();
+    assert!(id.starts_with("containerd://") && id.len() == 13 + 64);
+    assert_eq!(p["status"]["conditions"][2]["status"], "True");
+    let ev = s.events("web");
+    let reasons: Vec<&str> = ev.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(reasons, ["Pulling", "Pulled", "Created", "Started"]);
+    assert_eq!(ev[0].2, "Pulling image \"nginx\"");
+    assert!(ev[1].2.starts_with("Successfully pulled image \"nginx\" in 3."), "{}", ev[1].2);
+    assert!(ev[1].2.ends_with("including waiting). Image size: 72195292 bytes."), "{}", ev[1].2);
+    assert_eq!(ev[2].2, "Created container: web");
+    assert_eq!(ev[3].2, "Started container web");
+    // The node now reports the image.
+    s.run(10_000);
+    let node = s.c.api().peek(Kind::Node, None, "node-01").unwrap().to_value();
+    let names: Vec<String> = node["status"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()))
+        .collect();
+    assert!(names.contains(&"docker.io/library/nginx:latest".to_string()), "{names:?}");
+    // The CRI calls are in the trace.
+    let verbs: Vec<&str> =
+        s.c.api()
+            .trace()
+            .entries()
+            .filter(|e| {
+                e.object.name == "web"
+                    && e.from.to_string() == "kubelet/node-01"
+                    && e.to.to_string() == "containerd/node-01"
+            })
+            .map(|e| e.verb)
+            .collect();
+    assert_eq!(verbs, ["RunPodSandbox", "PullImage", "CreateContainer", "StartContainer"]);
+}
+
+#[test]
+fn second_pod_with_a_cached_image_starts_faster() {
+    let mut s = sim();
+    s.create(pod("a", "node-02", "nginx:1.27", None, "Always"));
+    let first = s.until_status("a", "Running", 30);
+    let t0 = s.c.now();
+    s.create(pod("b", "node-02", "nginx:1.27", None, "Always"));
+    let second = s.until_status("b", "Running", 30);
+    assert!(second.since(t0) < first.since(Time::ZERO), "{:?} vs {:?}", second.since(t0), first);
+    assert!(s.events("b").iter().any(|e| e.2 == "Container image \"nginx:1.27\" already present on machine"));
+}
+
+#[test]
+fn crashing_container_backs_off_10_20_40() {
+    let mut s = sim();
+    s.create(pod("crash", "node-03", "busybox", Some(&["sh", "-c", "exit 1"]), "Always"));
+    s.until_status("crash", "Error", 30);
+    let mut starts = Vec::new();
+    let mut last_restarts = 0;
+    for _ in 0..1200 {
+        s.run(100);
+        let p = s.pod("crash").unwrap();
+        let r = p["status"]["containerStatuses"][0]["restartCount"].as_i64().unwrap();
+        if r != last_restarts {
+            starts.push(s.c.now().as_millis());
+            last_restarts = r;
+        }
+        if starts.len() == 4 {
+            break;
+        }
+    }
+    let gaps: Vec<u64> = starts.windows(2).map(|w| (w[1] - w[0] + 500) / 1000).collect();
+    // Each gap is the back-off plus the PLEG second and the create/start time.
+    assert_eq!(gaps.len(), 3, "{starts:?}");
+    assert!((11..=12).contains(&gaps[0]) && (21..=22).contains(&gaps[1]) && (41..=42).contains(&gaps[2]), "{gaps:?}");
+    // In between it shows CrashLoopBackOff with upstream's message.
+    s.until_status("crash", "CrashLoopBackOff", 10);
+    let p = s.pod("crash").unwrap();
+    let w = &p["status"]["containerStatuses"][0]["state"]["waiting"];
+    let uid = p["metadata"]["uid"].as_str().unwrap();
+    assert_eq!(w["message"], format!("back-off 1m20s restarting failed container=crash pod=crash_default({uid})"));
+    assert_eq!(p["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 1);
+    assert_eq!(p["status"]["phase"], "Running");
+    assert!(s.events("crash").iter().any(|e| e.0 == "Warning" && e.1 == "BackOff"));
+}
+
+#[test]
+fn run_once_echo_completes_with_its_log() {
+    let mut s = sim();
+    s.create(pod("once", "node-01", "busybox", Some(&["echo", "done"]), "Never"));
+    s.until_status("once", "Completed", 30);
+    let p = s.pod("once").unwrap();
+    assert_eq!(p["status"]["phase"], "Succeeded");
+    assert_eq!(p["status"]["containerStatuses"][0]["state"]["terminated"]["reason"], "Completed");
+    assert_eq!(p["status"]["conditions"][2]["reason"], "PodCompleted");
+    assert_eq!(s.logs("node-01", "once", false).unwrap(), "done\n");
+    s.create(pod("fail", "node-01", "busybox", Some(&["sh", "-c", "echo oops; exit 3"]), "Never"));
+    s.until_status("fail", "Error", 30);
+    assert_eq!(s.pod("fail").unwrap()["status"]["phase"], "Failed");
+}
+
+#[test]
+fn init_containers_run_in_order() {
+    let mut s = sim();
+    s.create(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "init", "namespace": "default"},
+        "spec": {"nodeName": "node-02", "initContainers": [
+            {"name": "one", "image": "busybox:1.37", "command": ["sleep", "3"]},
+            {"name": "two", "image": "busybox:1.37", "command": ["sh", "-c", "sleep 2; echo ready"]}],
+          "containers": [{"name": "app", "image": "nginx:1.27"}]}}));
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        let st = s.status("init");
+        if seen.last() != Some(&st) {
+            seen.push(st.clone());
+        }
+        if st == "Running" {
+            break;
+        }
+        s.run(100);
+    }
+    let want = ["Init:0/2", "Init:1/2", "PodInitializing", "Running"];
+    let filtered: Vec<&String> = seen.iter().filter(|s| want.contains(&s.as_str())).collect();
+    assert_eq!(filtered, want, "{seen:?}");
+}
+
+#[test]
+fn unknown_image_ends_in_image_pull_back_off() {
+    let mut s = sim();
+    s.create(pod("tc", "node-03", "tomcat8", None, "Always"));
+    s.until_status("tc", "ErrImagePull", 10);
+    s.until_status("tc", "ImagePullBackOff", 10);
+    let ev = s.events("tc");
+    assert!(ev.contains(&(
+        "Warning".into(),
+        "Failed".into(),
+        "Failed to pull image \"tomcat8\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/tomcat8:latest\": failed to resolve reference \"docker.io/library/tomcat8:latest\": docker.io/library/tomcat8:latest: not found".into()
+    )), "{ev:?}");
+    assert!(ev.contains(&("Normal".into(), "BackOff".into(), "Back-off pulling image \"tomcat8\"".into())));
+    assert!(ev.contains(&("Warning".into(), "Failed".into(), "Error: ImagePullBackOff".into())));
+    // It retries: ErrImagePull again after the back-off.
+    s.until_status("tc", "ErrImagePull", 15);
+}
+
+#[test]
+fn deletion_stops_containers_and_removes_the_pod() {
+    let mut s = sim();
+    s.create(pod("srv", "node-01", "nginx", None, "Always"));
+    s.create(pod("sl", "node-01", "busybox", Some(&["sleep", "3600"]), "Always"));
+    s.until_status("srv", "Running", 30);
+    s.until_status("sl", "Running", 30);
+    let t0 = s.c.now();
+    for name in ["srv", "sl"] {
+        s.c.api_mut().delete(&Identity::admin(), Kind::Pod, Some("default"), name, &DeleteOptions::default()).unwrap();
+    }
+    s.c.settle();
+    s.run(100);
+    assert_eq!(s.status("srv"), "Terminating");
+    s.run(2_000);
+    assert!(s.pod("srv").is_none(), "nginx stops at once on SIGTERM");
+    assert!(s.pod("sl").is_some(), "sleep as PID 1 ignores SIGTERM");
+    while s.pod("sl").is_some() && s.c.now().since(t0) < Duration::from_secs(40) {
+        s.run(500);
+    }
+    let gone = s.c.now().since(t0).as_secs();
+    assert!((30..=31).contains(&gone), "{gone}");
+    assert!(s.events("sl").iter().any(|e| e.1 == "Killing" && e.2 == "Stopping container sl"));
+}
+
+#[test]
+fn adopts_boot_pods_and_keeps_the_lease_fresh() {
+    let mut s = sim();
+    let before = s.c.api().peek(Kind::Pod, Some("kube-system"), "etcd-control-plane").unwrap().resource_version();
+    s.run(60_000);
+    let after = s.c.api().peek(Kind::Pod, Some("kube-system"), "etcd-control-plane").unwrap().resource_version();
+    assert_eq!(before, after, "adoption writes nothing");
+    let lease = s.c.api().peek(Kind::Lease, Some("kube-node-lease"), "node-01").unwrap().to_value();
+    let renew = lease["spec"]["renewTime"].as_str().unwrap().to_string();
+    assert!(renew.starts_with("2026-01-01T00:00:5") || renew.starts_with("2026-01-01T00:01:0"), "{renew}");
+    // A new pod on node-01 does not reuse coredns' address.
+    s.create(pod("p", "node-01", "busybox", Some(&["sleep", "100"]), "Always"));
+    s.run(500);
+    assert_ne!(s.pod("p").unwrap()["status"]["podIP"], "10.244.1.2");
+}
+
+#[test]
+fn status_is_not_rewritten_when_nothing_changes() {
+    let mut s = sim();
+    s.create(pod("quiet", "node-02", "nginx:1.27", None, "Always"));
+    s.until_status("quiet", "Running", 30);
+    let rv = s.pod("quiet").unwrap()["metadata"]["resourceVersion"].clone();
+    s.run(600_000);
+    assert_eq!(s.pod("quiet").unwrap()["metadata"]["resourceVersion"], rv);
+}
