@@ -308,3 +308,134 @@ fn status_is_not_rewritten_when_nothing_changes() {
     s.run(600_000);
     assert_eq!(s.pod("quiet").unwrap()["metadata"]["resourceVersion"], rv);
 }
+
+/// The budget of the design: one idle hour of 5,000 nodes (leases and status) in at most 10 s,
+/// natively, in release. Run with `cargo test --release --lib kubelet::tests::idle -- --ignored`.
+#[test]
+#[ignore]
+#[allow(clippy::disallowed_methods)]
+fn idle_5000_nodes_for_an_hour() {
+    use crate::cluster::{NodeSpec, Topology};
+    let mut topo = Topology { nodes: vec![NodeSpec::control_plane("control-plane")] };
+    topo.nodes.extend((1..5000).map(|i| NodeSpec::worker(&format!("node-{i:04}"))));
+    let t_boot = std::time::Instant::now();
+    let mut c = Cluster::with_topology(1, &topo);
+    for n in &topo.nodes {
+        c.spawn(Box::new(Kubelet::new(&n.name, 1)));
+    }
+    eprintln!("boot + spawn: {:?}", t_boot.elapsed());
+    let t = std::time::Instant::now();
+    c.run_for(Duration::from_secs(3600));
+    let took = t.elapsed();
+    eprintln!("one idle hour of 5000 nodes: {took:?}, revision {}", c.api().revision());
+    assert!(took.as_secs_f64() <= 10.0, "{took:?}");
+}
+
+#[test]
+fn sidecars_stay_up_and_count_as_ready() {
+    let mut s = sim();
+    s.create(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sc", "namespace": "default"},
+        "spec": {"nodeName": "node-01", "initContainers": [
+            {"name": "proxy", "image": "busybox:1.37", "restartPolicy": "Always", "command": ["sleep", "infinity"]}],
+          "containers": [{"name": "app", "image": "busybox:1.37", "command": ["sleep", "3600"]}]}}));
+    s.until_status("sc", "Running", 30);
+    let p = s.pod("sc").unwrap();
+    assert!(p["status"]["initContainerStatuses"][0]["state"]["running"].is_object());
+    assert_eq!(p["status"]["initContainerStatuses"][0]["ready"], true);
+    assert_eq!(p["status"]["conditions"][2]["status"], "True");
+}
+
+#[test]
+fn loops_write_logs_over_time_and_previous_logs_survive_a_restart() {
+    let mut s = sim();
+    s.create(pod(
+        "loop",
+        "node-02",
+        "busybox:1.37",
+        Some(&["sh", "-c", "while true; do echo tick; sleep 5; done"]),
+        "Always",
+    ));
+    s.until_status("loop", "Running", 30);
+    s.run(21_000);
+    assert_eq!(s.logs("node-02", "loop", false).unwrap(), "tick\n".repeat(5));
+    s.create(pod("dies", "node-02", "busybox:1.37", Some(&["sh", "-c", "echo bye; exit 2"]), "Always"));
+    s.until_status("dies", "CrashLoopBackOff", 30);
+    assert_eq!(s.logs("node-02", "dies", true).unwrap(), "bye\n");
+    let p = s.pod("dies").unwrap();
+    assert_eq!(p["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 2);
+}
+
+#[test]
+fn entrypoint_failures_and_missing_binaries_crash_loop() {
+    let mut s = sim();
+    s.create(pod("db", "node-03", "mysql:8.4", None, "Always"));
+    s.until_status("db", "CrashLoopBackOff", 60);
+    assert!(s.logs("node-03", "db", true).unwrap().contains("MYSQL_ROOT_PASSWORD"));
+    let mut p = pod("nobin", "node-03", "busybox:1.37", None, "Always");
+    p["spec"]["containers"][0]["command"] = json!(["/app/server"]);
+    s.create(p);
+    s.until_status("nobin", "StartError", 30);
+    let p = s.pod("nobin").unwrap();
+    let t = &p["status"]["containerStatuses"][0]["state"]["terminated"];
+    assert_eq!(t["exitCode"], 128);
+    assert!(t["message"].as_str().unwrap().contains("exec: \"/app/server\": executable file not found in $PATH"));
+    s.until_status("nobin", "CrashLoopBackOff", 30);
+}
+
+#[test]
+fn on_failure_succeeds_after_a_clean_exit() {
+    let mut s = sim();
+    s.create(pod("job", "node-01", "busybox:1.37", Some(&["sh", "-c", "sleep 2; echo ok"]), "OnFailure"));
+    s.until_status("job", "Completed", 30);
+    assert_eq!(s.pod("job").unwrap()["status"]["phase"], "Succeeded");
+}
+
+#[test]
+fn a_term_trap_ends_a_script_before_the_grace_period() {
+    let mut s = sim();
+    s.create(pod(
+        "trap",
+        "node-01",
+        "busybox:1.37",
+        Some(&["sh", "-c", "trap 'echo bye; exit 0' TERM; while true; do sleep 1; done"]),
+        "Always",
+    ));
+    s.until_status("trap", "Running", 30);
+    let t0 = s.c.now();
+    s.c.api_mut().delete(&Identity::admin(), Kind::Pod, Some("default"), "trap", &DeleteOptions::default()).unwrap();
+    s.c.settle();
+    while s.pod("trap").is_some() && s.c.now().since(t0) < Duration::from_secs(40) {
+        s.run(200);
+    }
+    assert!(s.c.now().since(t0) < Duration::from_secs(3), "{:?}", s.c.now().since(t0));
+}
+
+#[test]
+fn a_stopped_kubelet_stops_renewing_and_catches_up_when_started() {
+    let mut c = Cluster::new(3);
+    let id = c.spawn(Box::new(Kubelet::new("node-01", 3)));
+    c.run_for(Duration::from_secs(20));
+    let renew = |c: &Cluster| {
+        c.api().peek(Kind::Lease, Some("kube-node-lease"), "node-01").unwrap().to_value()["spec"]["renewTime"].clone()
+    };
+    let before = renew(&c);
+    c.set_running(id, false);
+    c.run_for(Duration::from_secs(60));
+    assert_eq!(renew(&c), before);
+    c.set_running(id, true);
+    c.run_for(Duration::from_secs(1));
+    assert_ne!(renew(&c), before);
+}
+
+#[test]
+fn same_seed_same_trace() {
+    let run = || {
+        let mut s = sim();
+        s.create(pod("a", "node-01", "nginx", None, "Always"));
+        s.create(pod("b", "node-01", "busybox", Some(&["sh", "-c", "exit 1"]), "Always"));
+        s.create(pod("c", "node-02", "tomcat8", None, "Always"));
+        s.run(120_000);
+        s.c.api().trace().hash()
+    };
+    assert_eq!(run(), run());
+}
