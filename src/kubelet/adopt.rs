@@ -81,6 +81,11 @@ impl PodWorker {
             };
             let wake = matches!(proc, Proc::Shell(_)).then(|| ctx.now());
             c.state = State::Running { started, proc, wake, exit_at: None };
+            // Already started and ready when adopted; probes resume from now.
+            let mut probes = super::probes::ProbeState::for_run(c, ctx.now());
+            probes.started = true;
+            probes.ready = true;
+            c.probes = probes;
         }
         let status = self.compute_status(sh, ctx);
         self.last_status = Some(status);

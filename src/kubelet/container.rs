@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::Container;
 
 use super::backoff::Backoff;
 use super::exec::Proc;
+use super::probes::ProbeState;
 use crate::sim::{Duration, Time};
 
 /// The kubelet's PLEG relists every second: an exit is acted upon (restart, back-off) that long after.
@@ -77,6 +78,7 @@ pub struct Ctr {
     pub image_id: Option<String>,
     /// The error of the last failed pull, which the ImagePullBackOff message repeats.
     pub last_pull_error: String,
+    pub probes: ProbeState,
 }
 
 impl Ctr {
@@ -95,6 +97,7 @@ impl Ctr {
             image_name: None,
             image_id: None,
             last_pull_error: String::new(),
+            probes: ProbeState::default(),
         }
     }
 
@@ -120,10 +123,9 @@ impl Ctr {
         match &self.state {
             State::Image { retry_at, .. } => *retry_at,
             State::Created { at } => Some(*at),
-            State::Running { wake, exit_at, .. } => match (wake, exit_at) {
-                (Some(w), Some((e, _))) => Some((*w).min(*e)),
-                (w, e) => w.or(e.map(|(t, _)| t)),
-            },
+            State::Running { wake, exit_at, .. } => {
+                [*wake, exit_at.map(|(t, _)| t), self.probes.next].into_iter().flatten().min()
+            }
             State::Exited(t) => Some(t.finished.after(PLEG_PERIOD)),
             State::BackOff { until, .. } => Some(*until),
             State::Idle | State::Done(_) | State::Blocked { .. } => None,

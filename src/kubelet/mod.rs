@@ -17,6 +17,7 @@ pub mod ipam;
 pub mod logs;
 mod node_status;
 mod pod_worker;
+mod probes;
 mod shared;
 pub mod shell;
 mod status;

@@ -195,6 +195,13 @@ impl PodWorker {
     }
 
     fn handle(&mut self, i: usize, t: Time, sh: &mut Shared, ctx: &mut Ctx<'_>) {
+        if let State::Running { exit_at, .. } = &self.ctrs[i].state {
+            let exiting = exit_at.is_some_and(|(at, _)| at <= t);
+            if !exiting && self.ctrs[i].probes.next.is_some_and(|p| p <= t) {
+                self.probe(i, t, sh, ctx);
+                return;
+            }
+        }
         let state = std::mem::replace(&mut self.ctrs[i].state, State::Idle);
         match state {
             State::Image { .. } => self.request_image(i, sh, ctx, t),
@@ -428,6 +435,7 @@ impl PodWorker {
                 sh.logs.append(&self.ns, &self.name, &name, unix, lines);
                 let wake = matches!(proc, Proc::Shell(_)).then_some(t);
                 self.ctrs[i].state = State::Running { started: t, proc, wake, exit_at: None };
+                self.ctrs[i].probes = super::probes::ProbeState::for_run(&self.ctrs[i], t);
             }
             Launch::Fails(lines) => {
                 sh.event(ctx, &pod, Some(&field), EventKind::Normal, "Started", &format!("Started container {name}"));

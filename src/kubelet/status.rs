@@ -56,7 +56,7 @@ impl PodWorker {
     }
 
     fn container_ready(c: &Ctr) -> bool {
-        matches!(&c.state, State::Running { exit_at: None, .. })
+        matches!(&c.state, State::Running { exit_at: None, .. }) && c.probes.ready
     }
 
     /// The phase, as getPhase computes it: Pending until every app container has run, then Running;
@@ -120,7 +120,7 @@ impl PodWorker {
             ),
             State::Exited(t) | State::Done(t) => (terminated_state(ctx, t), c.last.as_ref()),
         };
-        let started = c.is_running();
+        let started = c.is_running() && c.probes.started;
         ContainerStatus {
             name: c.name().to_string(),
             image: c.image_name.clone().unwrap_or_else(|| c.image().to_string()),

@@ -44,6 +44,8 @@ pub fn is_known(cmd: &str) -> bool {
                 | "date"
                 | "cat"
                 | "seq"
+                | "touch"
+                | "rm"
                 | "test"
                 | "["
                 | "export"
@@ -167,8 +169,27 @@ pub fn run(m: &mut Machine, argv: &[String], env: &Surroundings) -> Outcome {
             for f in args {
                 if f == "/etc/hostname" {
                     m.write(&format!("{}\n", env.hostname));
+                } else if m.files.contains(f.as_str()) {
+                    // An empty file.
                 } else {
                     m.write(&format!("cat: can't open '{f}': No such file or directory\n"));
+                    status = 1;
+                }
+            }
+            Outcome::Status(status)
+        }
+        "touch" => {
+            for f in args.iter().filter(|a| !a.starts_with('-')) {
+                m.files.insert(f.clone());
+            }
+            Outcome::Status(0)
+        }
+        "rm" => {
+            let mut status = 0;
+            let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
+            for f in args.iter().filter(|a| !a.starts_with('-')) {
+                if !m.files.remove(f.as_str()) && !force {
+                    m.write(&format!("rm: can't remove '{f}': No such file or directory\n"));
                     status = 1;
                 }
             }
@@ -193,6 +214,9 @@ pub fn run(m: &mut Machine, argv: &[String], env: &Surroundings) -> Outcome {
                     return Outcome::Status(2);
                 }
                 a.pop();
+            }
+            if let ["-f" | "-e", path] = a.as_slice() {
+                return Outcome::Status(if m.files.contains(*path) { 0 } else { 1 });
             }
             Outcome::Status(if test(&a) { 0 } else { 1 })
         }

@@ -62,6 +62,8 @@ pub struct Machine {
     lines: Vec<String>,
     /// The command of `trap '...' TERM`, run when the container is asked to stop.
     pub(super) term_trap: Option<String>,
+    /// Empty files the script created with `touch` (what exec probes like `cat /tmp/healthy` test).
+    pub files: std::collections::BTreeSet<String>,
 }
 
 impl Machine {
@@ -74,6 +76,7 @@ impl Machine {
             partial: String::new(),
             lines: Vec::new(),
             term_trap: None,
+            files: Default::default(),
         }
     }
 
