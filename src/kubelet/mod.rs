@@ -15,6 +15,7 @@ pub mod image_manager;
 pub mod images;
 pub mod ipam;
 pub mod logs;
+pub mod metrics;
 mod node_status;
 mod pod_worker;
 mod probes;
@@ -80,6 +81,7 @@ impl Kubelet {
                 ipam: Ipam::default(),
                 rng: Rng::derive(seed, &format!("kubelet/{node}")),
                 logs: LogStore::default(),
+                metrics: metrics::Metrics::default(),
                 node_ip: String::new(),
                 pull_timer: None,
             },
@@ -101,6 +103,11 @@ impl Kubelet {
     /// cluster (kubectl logs reads through it).
     pub fn log_store(&self) -> LogStore {
         self.sh.logs.clone()
+    }
+
+    /// A handle on this node's resource use, for `kubectl top`.
+    pub fn metrics(&self) -> metrics::Metrics {
+        self.sh.metrics.clone()
     }
 
     /// `kubectl logs [--previous] POD [-c CONTAINER]` for a pod of this node.
@@ -133,6 +140,7 @@ impl Kubelet {
                 let key = object_key(&obj);
                 if let Some(mut w) = self.workers.remove(&key) {
                     self.by_id.remove(&w.id);
+                    self.sh.metrics.remove_pod(&w.ns, &w.name);
                     if !w.gone {
                         w.vanish(&mut self.sh, ctx);
                     }
@@ -180,6 +188,7 @@ impl Kubelet {
             && let Some(w) = self.workers.remove(key)
         {
             self.by_id.remove(&w.id);
+            self.sh.metrics.remove_pod(&w.ns, &w.name);
         }
     }
 

@@ -119,7 +119,37 @@ impl PodWorker {
             self.finish_termination(sh, ctx);
         }
         sh.kick_pulls(ctx);
+        self.report_usage(sh);
         self.schedule(ctx);
+    }
+
+    /// Publishes each running container's resource use (the catalog's use at rest, varied by up to
+    /// a fifth per container so that `kubectl top` does not print identical rows).
+    fn report_usage(&self, sh: &Shared) {
+        for c in &self.ctrs {
+            let usage = match &c.state {
+                State::Running { proc: Proc::Server, .. } => sh.images.resolved(c.image()).map(|img| {
+                    let vary = c
+                        .container_id
+                        .as_deref()
+                        .and_then(|id| u64::from_str_radix(id.get(..4)?, 16).ok())
+                        .unwrap_or(0)
+                        % 21;
+                    super::metrics::Usage {
+                        cpu_millis: img.spec.cpu_millis * (90 + vary) / 100,
+                        memory_bytes: img.spec.memory_bytes * (90 + vary) / 100,
+                    }
+                }),
+                State::Running { proc: Proc::Shell(_), .. } => {
+                    Some(super::metrics::Usage { cpu_millis: 0, memory_bytes: 400 * 1024 })
+                }
+                _ => None,
+            };
+            match usage {
+                Some(u) => sh.metrics.set(&self.ns, &self.name, c.name(), u),
+                None => sh.metrics.clear(&self.ns, &self.name, c.name()),
+            }
+        }
     }
 
     fn schedule(&mut self, ctx: &mut Ctx<'_>) {

@@ -30,6 +30,7 @@ pub struct Shared {
     pub ipam: Ipam,
     pub rng: Rng,
     pub logs: LogStore,
+    pub metrics: super::metrics::Metrics,
     pub node_ip: String,
     /// The pull-end timer already set, so that it is set once.
     pub pull_timer: Option<Time>,

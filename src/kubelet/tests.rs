@@ -484,3 +484,23 @@ fn readiness_and_liveness_probes() {
     );
     assert!(ev.iter().any(|e| e.1 == "Killing" && e.2 == "Container live failed liveness probe, will be restarted"));
 }
+
+#[test]
+fn running_containers_report_resource_use() {
+    let mut c = Cluster::new(5);
+    let k = Kubelet::new("node-01", 5);
+    let metrics = k.metrics();
+    c.spawn(Box::new(k));
+    let obj = Object::from_value(Kind::Pod, pod("m", "node-01", "redis:7", None, "Always")).unwrap();
+    c.api_mut().create(&Identity::admin(), obj, &WriteOptions::default()).unwrap();
+    c.settle();
+    c.run_for(Duration::from_secs(30));
+    let usage = metrics.pod("default", "m").unwrap();
+    assert_eq!(usage.len(), 1);
+    assert!(usage[0].1.memory_bytes > 3_000_000);
+    assert!(metrics.node().cpu_millis >= super::metrics::SYSTEM_CPU_MILLIS);
+    c.api_mut().delete(&Identity::admin(), Kind::Pod, Some("default"), "m", &DeleteOptions::default()).unwrap();
+    c.settle();
+    c.run_for(Duration::from_secs(5));
+    assert!(metrics.pod("default", "m").is_none());
+}
