@@ -402,7 +402,7 @@ impl PodWorker {
         let id = sh.new_id();
         let pod = self.pod.clone();
         let name = self.ctrs[i].name().to_string();
-        sh.cri(ctx, "CreateContainer", &pod, format!("{name}: {}", &id[..12]));
+        sh.cri(ctx, "CreateContainer", &pod, format!("{name}: {}", id.get(..12).unwrap_or("")));
         let c = &mut self.ctrs[i];
         c.runs += 1;
         if c.runs > 1 {

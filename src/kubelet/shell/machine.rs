@@ -273,7 +273,7 @@ impl Machine {
     fn substitute(&mut self, prog: &Arc<Program>, env: &Surroundings) -> String {
         let mut sub = Machine::new((**prog).clone(), self.vars.clone(), &self.shell);
         let mut out = Vec::new();
-        for _ in 0..16 {
+        for _ in 0..4 {
             if let Yield::Exit(code) = sub.run(env, &mut out) {
                 self.status = code;
                 break;

@@ -59,6 +59,7 @@ pub enum ParseError {
     Unexpected(String),
     UnterminatedQuote,
     Eof,
+    TooDeep,
 }
 
 impl std::fmt::Display for ParseError {
@@ -67,6 +68,7 @@ impl std::fmt::Display for ParseError {
             ParseError::Unexpected(t) => write!(f, "syntax error: unexpected \"{t}\""),
             ParseError::UnterminatedQuote => f.write_str("syntax error: unterminated quoted string"),
             ParseError::Eof => f.write_str("syntax error: unexpected end of file"),
+            ParseError::TooDeep => f.write_str("syntax error: nesting too deep"),
         }
     }
 }
@@ -542,8 +544,25 @@ impl Compiler {
     }
 }
 
+/// Deepest `$(`/`(` nesting accepted: the compiler recurses once per level, and a pod spec could
+/// otherwise nest deep enough to exhaust the stack.
+const MAX_DEPTH: usize = 32;
+
 /// Compiles a script.
 pub fn compile(src: &str) -> Result<Program, ParseError> {
+    let mut depth = 0usize;
+    for c in src.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(ParseError::TooDeep);
+                }
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     let toks = Lexer::tokens(src)?;
     let mut c = Compiler { toks, pos: 0, prog: Program::default() };
     c.list()?;
@@ -579,5 +598,52 @@ mod tests {
             assert!(compile(bad).is_err(), "{bad}");
         }
         assert_eq!(compile("done").unwrap_err().to_string(), "syntax error: unexpected \"done\"");
+        assert_eq!(compile(&"$(".repeat(10_000)), Err(ParseError::TooDeep));
+        // Whatever the bytes, compiling and running never panics.
+        let odd = [
+            "'",
+            "\"",
+            "\\",
+            "$",
+            "${",
+            "$((1/0))",
+            "$((",
+            "echo ${}",
+            "((((",
+            "))))",
+            "|",
+            ";;",
+            "& &",
+            "a=",
+            "=x",
+            "for i in; do :; done",
+            "if; then fi",
+            "while :; do done",
+            "echo \"$(echo \"$(hostname)\")\"",
+            "ü ñ ✓",
+            "exit 99999999999999999999",
+            "sleep -1",
+            "sleep 1e9",
+            "seq 1 999999999",
+            "[ 1 -lt",
+            "trap",
+            "printf %",
+            "sh -c",
+            "sh -c 'exit 300'",
+            "cat /etc/hostname /nope",
+            "rm",
+            "touch -",
+            "test -f",
+        ];
+        for src in odd {
+            if let Ok(p) = compile(src) {
+                let mut m = super::super::Machine::new(p, Default::default(), "sh");
+                let env = super::super::Surroundings { hostname: "h".into(), now_unix_ms: 0 };
+                let mut out = Vec::new();
+                for _ in 0..3 {
+                    m.run(&env, &mut out);
+                }
+            }
+        }
     }
 }
