@@ -10,6 +10,7 @@ pub mod apiserver;
 pub mod client;
 pub mod scheduler;
 pub mod controllers;
+pub mod kubelet;
 pub mod cluster;
 pub mod kubectl;
 pub mod terminal;
