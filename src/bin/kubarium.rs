@@ -95,7 +95,7 @@ usage: kubarium run [--seed N] FILE|-   replay a script, print its transcript
                 }
             }
         };
-        let mut shell = Shell::new(Cluster::new(opts.seed));
+        let mut shell = Shell::new(Cluster::boot_default(opts.seed));
         print!("{}", shell.run_script(&script));
         0
     }
@@ -103,7 +103,7 @@ usage: kubarium run [--seed N] FILE|-   replay a script, print its transcript
     /// Reads a line at a time, asking for more (`> `) while a command is incomplete: an open quote,
     /// a trailing backslash, or a here-document whose delimiter has not come yet.
     fn shell(opts: &Options) -> i32 {
-        let mut shell = Shell::new(Cluster::new(opts.seed));
+        let mut shell = Shell::new(Cluster::boot_default(opts.seed));
         let stdin = std::io::stdin();
         let mut pending = String::new();
         loop {

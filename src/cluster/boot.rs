@@ -6,12 +6,10 @@
 
 use serde_json::{Value, json};
 
-use super::topology::{NodeSpec, Topology};
+use super::topology::{NodeSpec, Topology, first_pod_ip, node_ip, pod_cidr};
 use crate::api::{Kind, Object};
 use crate::apiserver::{ApiServer, Identity, WriteOptions};
 
-/// Where the simulated nodes' addresses come from (a kind-like docker network).
-const NODE_NET: &str = "172.18.0";
 const KUBELET_VERSION: &str = "v1.36.3";
 const CONTAINER_RUNTIME: &str = "containerd://2.1.4";
 const OS_IMAGE: &str = "Debian GNU/Linux 12 (bookworm)";
@@ -34,16 +32,13 @@ fn set_status(api: &mut ApiServer, obj: &Object, status: Value) -> Option<Object
     api.update_status(&Identity::admin(), next).ok()
 }
 
-fn node_ip(index: usize) -> String {
-    format!("{NODE_NET}.{}", index + 2)
-}
-
 fn now_rfc3339(api: &ApiServer) -> String {
     let ms = api.clock().unix_millis(api.now());
     crate::apiserver::strategy::timestamp(ms).0.to_string()
 }
 
-fn node(api: &mut ApiServer, spec: &NodeSpec, index: usize) {
+/// Registers a node as its kubelet would: the Node with its status Ready, and its Lease.
+pub fn node(api: &mut ApiServer, spec: &NodeSpec, index: usize) {
     let now = now_rfc3339(api);
     let mut labels = json!({
         "beta.kubernetes.io/arch": "amd64",
@@ -71,7 +66,7 @@ fn node(api: &mut ApiServer, spec: &NodeSpec, index: usize) {
             },
         )
         .collect();
-    let mut node_spec = json!({"podCIDR": format!("10.244.{index}.0/24"), "podCIDRs": [format!("10.244.{index}.0/24")], "providerID": format!("kind://docker/kind/{}", spec.name)});
+    let mut node_spec = json!({"podCIDR": pod_cidr(index), "podCIDRs": [pod_cidr(index)], "providerID": format!("kind://docker/kind/{}", spec.name)});
     if !taints.is_empty() {
         node_spec["taints"] = json!(taints);
     }
@@ -395,7 +390,7 @@ fn addons(api: &mut ApiServer, topology: &Topology) {
                 "labels": {"k8s-app": "kube-dns", "pod-template-hash": hash},
                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_name, "uid": rs.uid(), "controller": true, "blockOwnerDeletion": true}]},
             "spec": dns_spec});
-        running_pod(api, pod, &node.name, &format!("10.244.{index}.2"), &node_ip(index));
+        running_pod(api, pod, &node.name, &first_pod_ip(index), &node_ip(index));
     }
 }
 

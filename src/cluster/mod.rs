@@ -3,6 +3,7 @@
 //! benchmarks) drive it through `run_for` and `run_until_idle`; nothing else owns the clock.
 
 mod boot;
+mod components;
 pub mod topology;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -11,6 +12,7 @@ use crate::apiserver::{ApiServer, WatchEvent, WatchId};
 use crate::client::{Ctx, Process};
 use crate::sim::latency::Latency;
 use crate::sim::{Clock, Duration, EventQueue, Time};
+pub use components::{ComponentError, ControlPlane};
 pub use topology::{NodeSpec, Topology};
 
 /// The api-server's `gitVersion`: the simulated control plane runs the same release as kubectl.
@@ -40,6 +42,7 @@ pub struct Cluster {
     watch_owner: BTreeMap<WatchId, usize>,
     latency: Latency,
     seed: u64,
+    components: components::Components,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -53,12 +56,13 @@ impl std::fmt::Debug for Cluster {
 }
 
 impl Cluster {
-    /// The default cluster of the design, started from `seed`.
+    /// The default cluster's objects as kubeadm leaves them, with no process running: component tests
+    /// spawn the processes they test. Front ends use `boot`, which starts every component.
     pub fn new(seed: u64) -> Self {
         Self::with_topology(seed, &Topology::default())
     }
 
-    /// A cluster of `topology`, settled at time zero.
+    /// The objects of a cluster of `topology`, settled at time zero, with no process running.
     pub fn with_topology(seed: u64, topology: &Topology) -> Self {
         let api = ApiServer::new(seed, Clock::default());
         let mut cluster = Cluster {
@@ -68,6 +72,7 @@ impl Cluster {
             watch_owner: BTreeMap::new(),
             latency: Latency::default(),
             seed,
+            components: components::Components::default(),
         };
         boot::boot(&mut cluster.api, topology);
         cluster.api.trace_mut().clear();
@@ -116,6 +121,11 @@ impl Cluster {
     /// The process spawned as `id`, to read its own state (downcast through `as_any`).
     pub fn process(&self, id: usize) -> Option<&dyn Process> {
         self.slots.get(id).map(|s| s.process.as_ref())
+    }
+
+    /// Whether process `id` runs (not stopped by a fault).
+    pub fn is_running(&self, id: usize) -> bool {
+        self.slots.get(id).is_some_and(|s| s.running)
     }
 
     fn start_process(&mut self, id: usize) {

@@ -54,3 +54,41 @@ impl Default for Topology {
         Topology { nodes }
     }
 }
+
+/// The `index`th node's pod range. The design's 10.244.0.0/16 holds 256 nodes' /24s; larger clusters
+/// continue in the next /16s (10.245, ... 10.255, then 10.0 upward), as a wider `--cluster-cidr` would.
+pub fn pod_cidr(index: usize) -> String {
+    let block = index / 256;
+    let second = if block < 12 { 244 + block } else { block - 12 };
+    format!("10.{second}.{}.0/24", index % 256)
+}
+
+/// The `index`th pod address a node's range hands out first (`.1` is the bridge, as with flannel).
+pub fn first_pod_ip(index: usize) -> String {
+    pod_cidr(index).replace(".0/24", ".2")
+}
+
+/// The `index`th node's address on the kind-like docker network 172.18.0.0/16 (`.1` is the gateway).
+pub fn node_ip(index: usize) -> String {
+    let host = index + 2;
+    format!("172.18.{}.{}", host / 256, host % 256)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_stay_unique_past_256_nodes() {
+        assert_eq!(pod_cidr(0), "10.244.0.0/24");
+        assert_eq!(pod_cidr(255), "10.244.255.0/24");
+        assert_eq!(pod_cidr(256), "10.245.0.0/24");
+        assert_eq!(pod_cidr(3072), "10.0.0.0/24");
+        assert_eq!(first_pod_ip(1), "10.244.1.2");
+        assert_eq!(node_ip(0), "172.18.0.2");
+        assert_eq!(node_ip(254), "172.18.1.0");
+        let cidrs: std::collections::BTreeSet<String> = (0..5000).map(pod_cidr).collect();
+        let ips: std::collections::BTreeSet<String> = (0..5000).map(node_ip).collect();
+        assert_eq!((cidrs.len(), ips.len()), (5000, 5000));
+    }
+}

@@ -209,6 +209,10 @@ impl Kubelet {
 }
 
 impl Process for Kubelet {
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
     fn component(&self) -> Component {
         Component::Kubelet(self.sh.node.clone())
     }

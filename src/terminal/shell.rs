@@ -30,11 +30,12 @@ struct Stage {
 pub struct Shell {
     cluster: Cluster,
     history: Vec<String>,
+    settings: kubarium::Settings,
 }
 
 impl Shell {
     pub fn new(cluster: Cluster) -> Self {
-        Shell { cluster, history: Vec::new() }
+        Shell { cluster, history: Vec::new(), settings: kubarium::Settings::default() }
     }
 
     pub fn cluster(&self) -> &Cluster {
@@ -43,6 +44,10 @@ impl Shell {
 
     pub fn cluster_mut(&mut self) -> &mut Cluster {
         &mut self.cluster
+    }
+
+    pub fn settings(&self) -> kubarium::Settings {
+        self.settings
     }
 
     pub fn history(&self) -> &[String] {
@@ -105,7 +110,7 @@ impl Shell {
         let args = &words[1..];
         match program.as_str() {
             "kubectl" | "k" => kubectl::run(args, stdin, &mut self.cluster, out),
-            "kubarium" => kubarium::run(args, &mut self.cluster, out),
+            "kubarium" => kubarium::run(args, &mut self.cluster, &mut self.settings, out),
             "echo" => builtins::echo(args, out),
             "cat" => builtins::cat(args, stdin, out),
             "sleep" => builtins::sleep(args, &mut self.cluster, out),
@@ -157,7 +162,7 @@ mod tests {
     use super::*;
 
     fn transcript(script: &str) -> String {
-        Shell::new(Cluster::default()).run_script(script)
+        Shell::new(Cluster::boot_default(1)).run_script(script)
     }
 
     #[test]
@@ -170,7 +175,7 @@ mod tests {
 
     #[test]
     fn unknown_program_is_not_found() {
-        let mut shell = Shell::new(Cluster::default());
+        let mut shell = Shell::new(Cluster::boot_default(1));
         let r = shell.run(&split_script("kubeclt get pods")[0]);
         assert_eq!(r.output.stderr(), "kubeclt: command not found\n");
         assert_eq!(r.output.exit_code, 127);
@@ -183,7 +188,7 @@ mod tests {
 
     #[test]
     fn sleep_advances_virtual_time_and_history_counts() {
-        let mut shell = Shell::new(Cluster::default());
+        let mut shell = Shell::new(Cluster::boot_default(1));
         shell.run_script("sleep 90\nsleep 1m30s\n");
         assert_eq!(shell.cluster().now().as_millis(), 180_000);
         assert_eq!(shell.run_script("history"), "$ history\n    1  sleep 90\n    2  sleep 1m30s\n    3  history\n");
@@ -192,7 +197,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_do_not_stop_the_shell() {
-        let mut shell = Shell::new(Cluster::default());
+        let mut shell = Shell::new(Cluster::boot_default(1));
         let t = shell.run_script("echo 'oops\n");
         assert!(t.contains("unexpected EOF while looking for matching"), "{t}");
         assert_eq!(shell.run_script("echo ok"), "$ echo ok\nok\n");

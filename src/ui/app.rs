@@ -21,7 +21,7 @@ impl PartialEq for ShellHandle {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let shell = use_memo((), |_| ShellHandle(Rc::new(RefCell::new(Shell::new(Cluster::default())))));
+    let shell = use_memo((), |_| ShellHandle(Rc::new(RefCell::new(Shell::new(Cluster::boot_default(1))))));
     html! {
         <ContextProvider<ShellHandle> context={(*shell).clone()}>
             <div class="app">

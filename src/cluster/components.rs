@@ -1,0 +1,182 @@
+//! Which processes make up a running cluster and how front ends address them: the controller manager
+//! (one process per controller, stopped and started together as the binary would be), the scheduler,
+//! and one kubelet per node. `kubarium component stop|start` and `kubarium node stop|start|add|remove`
+//! act through these names.
+
+use std::collections::BTreeMap;
+
+use super::Cluster;
+use super::topology::{NodeSpec, Topology};
+use crate::api::Kind;
+use crate::apiserver::{DeleteOptions, Identity};
+use crate::client::Process;
+use crate::controllers::{
+    DaemonSetController, DeploymentController, GarbageCollector, NamespaceController, ReplicaSetController,
+};
+use crate::kubelet::Kubelet;
+use crate::scheduler::Scheduler;
+
+/// A control-plane binary that `kubarium component stop|start` can fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ControlPlane {
+    ControllerManager,
+    Scheduler,
+}
+
+impl ControlPlane {
+    /// Every name a user may type for it, the binary's own name first.
+    pub const ALL: [(ControlPlane, &'static [&'static str]); 2] = [
+        (ControlPlane::ControllerManager, &["kube-controller-manager", "controller-manager"]),
+        (ControlPlane::Scheduler, &["kube-scheduler", "scheduler"]),
+    ];
+
+    pub fn parse(name: &str) -> Option<ControlPlane> {
+        Self::ALL.iter().find(|(_, names)| names.contains(&name)).map(|(c, _)| *c)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ControlPlane::ControllerManager => "kube-controller-manager",
+            ControlPlane::Scheduler => "kube-scheduler",
+        }
+    }
+}
+
+/// Why a `kubarium node|component` request could not be carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComponentError {
+    NodeNotFound(String),
+    NodeExists(String),
+    UnknownComponent(String),
+}
+
+impl std::fmt::Display for ComponentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ComponentError::NodeNotFound(n) => write!(f, "node \"{n}\" not found"),
+            ComponentError::NodeExists(n) => write!(f, "node \"{n}\" already exists"),
+            ComponentError::UnknownComponent(c) => write!(
+                f,
+                "unknown component \"{c}\" (known: {})",
+                ControlPlane::ALL.iter().map(|(c, _)| c.name()).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// The process ids of the cluster's components.
+#[derive(Debug, Default)]
+pub struct Components {
+    control_plane: BTreeMap<ControlPlane, Vec<usize>>,
+    kubelets: BTreeMap<String, usize>,
+    /// Nodes registered so far, for the next node's addresses (indexes are never reused).
+    next_node_index: usize,
+    /// What the cluster booted from, for `kubarium reset`.
+    topology: Topology,
+}
+
+impl Cluster {
+    /// The cluster of `topology` with every component running: what the playground and scenarios use.
+    pub fn boot(seed: u64, topology: &Topology) -> Self {
+        let mut cluster = Cluster::with_topology(seed, topology);
+        cluster.components.next_node_index = topology.nodes.len();
+        cluster.components.topology = topology.clone();
+        let controllers: Vec<Box<dyn Process>> = vec![
+            Box::new(DeploymentController::new()),
+            Box::new(ReplicaSetController::new()),
+            Box::new(DaemonSetController::new()),
+            Box::new(GarbageCollector::new()),
+            Box::new(NamespaceController::new()),
+        ];
+        let ids = controllers.into_iter().map(|c| cluster.spawn(c)).collect();
+        cluster.components.control_plane.insert(ControlPlane::ControllerManager, ids);
+        let scheduler = cluster.spawn(Box::new(Scheduler::new(seed, None)));
+        cluster.components.control_plane.insert(ControlPlane::Scheduler, vec![scheduler]);
+        for node in &topology.nodes {
+            cluster.spawn_kubelet(&node.name);
+        }
+        // The controllers' first lists and the kubelets' adoption of the booted pods are part of the
+        // boot, not of the scenario.
+        cluster.settle();
+        cluster.run_for(crate::sim::Duration::ZERO);
+        cluster.api.trace_mut().clear();
+        cluster.api.set_root(0);
+        cluster
+    }
+
+    /// The topology the cluster booted from (nodes added later are not in it).
+    pub fn topology(&self) -> &Topology {
+        &self.components.topology
+    }
+
+    /// The default cluster with every component running.
+    pub fn boot_default(seed: u64) -> Self {
+        Self::boot(seed, &Topology::default())
+    }
+
+    fn spawn_kubelet(&mut self, node: &str) {
+        let id = self.spawn(Box::new(Kubelet::new(node, self.seed)));
+        self.components.kubelets.insert(node.to_string(), id);
+    }
+
+    /// The kubelet of `node`, for its logs and metrics.
+    pub fn kubelet(&self, node: &str) -> Option<&Kubelet> {
+        let id = *self.components.kubelets.get(node)?;
+        self.process(id)?.as_any()?.downcast_ref::<Kubelet>()
+    }
+
+    /// The scheduler, for its explanations.
+    pub fn scheduler(&self) -> Option<&Scheduler> {
+        let id = *self.components.control_plane.get(&ControlPlane::Scheduler)?.first()?;
+        self.process(id)?.as_any()?.downcast_ref::<Scheduler>()
+    }
+
+    /// Stops or starts a control-plane binary (by any of its names).
+    pub fn set_component_running(&mut self, name: &str, running: bool) -> Result<ControlPlane, ComponentError> {
+        let which = ControlPlane::parse(name).ok_or_else(|| ComponentError::UnknownComponent(name.to_string()))?;
+        for id in self.components.control_plane.get(&which).cloned().unwrap_or_default() {
+            self.set_running(id, running);
+        }
+        Ok(which)
+    }
+
+    /// Whether a control-plane binary runs.
+    pub fn component_running(&self, which: ControlPlane) -> bool {
+        self.components.control_plane.get(&which).and_then(|ids| ids.first()).is_some_and(|&id| self.is_running(id))
+    }
+
+    /// Stops or starts the kubelet of `node`: a stopped kubelet posts no heartbeat and no status.
+    pub fn set_node_running(&mut self, node: &str, running: bool) -> Result<(), ComponentError> {
+        let id = *self.components.kubelets.get(node).ok_or_else(|| ComponentError::NodeNotFound(node.to_string()))?;
+        self.set_running(id, running);
+        Ok(())
+    }
+
+    /// Joins a new node: it registers (Node and Lease) and its kubelet starts.
+    pub fn add_node(&mut self, spec: &NodeSpec) -> Result<(), ComponentError> {
+        if self.components.kubelets.contains_key(&spec.name) || self.api.peek(Kind::Node, None, &spec.name).is_some() {
+            return Err(ComponentError::NodeExists(spec.name.clone()));
+        }
+        let index = self.components.next_node_index;
+        self.components.next_node_index += 1;
+        super::boot::node(&mut self.api, spec, index);
+        self.spawn_kubelet(&spec.name);
+        self.settle();
+        Ok(())
+    }
+
+    /// Removes a node as `kubectl delete node` after its machine is gone: the kubelet stops and the
+    /// Node object is deleted (its pods are left to the pod garbage collector, as upstream).
+    pub fn remove_node(&mut self, node: &str) -> Result<(), ComponentError> {
+        let id = self.components.kubelets.remove(node).ok_or_else(|| ComponentError::NodeNotFound(node.to_string()))?;
+        self.set_running(id, false);
+        let _ = self.api.delete(&Identity::admin(), Kind::Node, None, node, &DeleteOptions::default());
+        self.settle();
+        Ok(())
+    }
+
+    /// The nodes that have a kubelet, running or not.
+    pub fn kubelet_nodes(&self) -> impl Iterator<Item = &str> {
+        self.components.kubelets.keys().map(String::as_str)
+    }
+}
