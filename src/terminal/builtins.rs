@@ -96,6 +96,7 @@ Kubarium shell: a simulated Kubernetes v1.36 cluster that you drive with kubectl
                           share a link, start over, change speed, show the seed
   sleep DURATION          let virtual time pass (5, 30s, 2m)
   echo TEXT, cat          print text; cat <<EOF | kubectl apply -f - applies a pasted manifest
+  grep, head, tail, wc    filter what a command printed: kubectl get pods | grep web
   history, clear, help    the usual
 
 Try: kubectl get nodes

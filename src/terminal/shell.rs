@@ -3,6 +3,7 @@
 //! verbs, or a builtin. Only the last stage's stdout is shown; every stage's stderr is.
 
 use super::builtins;
+use super::filters;
 use super::kubarium;
 use super::lexer::{Token, tokenize};
 use super::script::{Command, split_script};
@@ -113,6 +114,9 @@ impl Shell {
             "kubarium" => kubarium::run(args, &mut self.cluster, &mut self.settings, out),
             "echo" => builtins::echo(args, out),
             "cat" => builtins::cat(args, stdin, out),
+            "grep" => filters::grep(args, stdin, out),
+            "head" | "tail" => filters::head_tail(program, args, stdin, out),
+            "wc" => filters::wc(args, stdin, out),
             "sleep" => builtins::sleep(args, &mut self.cluster, out),
             "history" => builtins::history(&self.history, out),
             "help" => builtins::help(out),
