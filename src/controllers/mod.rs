@@ -10,16 +10,20 @@ pub mod daemonset;
 pub mod deployment;
 pub mod expectations;
 pub mod garbage_collector;
+pub mod job;
 pub mod namespace;
 pub mod queue;
 pub mod ranking;
 pub mod replicaset;
+pub mod statefulset;
 
 pub use daemonset::DaemonSetController;
 pub use deployment::DeploymentController;
 pub use garbage_collector::GarbageCollector;
+pub use job::JobController;
 pub use namespace::NamespaceController;
 pub use replicaset::ReplicaSetController;
+pub use statefulset::StatefulSetController;
 
 #[cfg(test)]
 mod tests;

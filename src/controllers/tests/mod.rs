@@ -8,3 +8,6 @@ mod namespace_tests;
 mod daemonset_tests;
 mod deployment_tests;
 mod replicaset_tests;
+mod live;
+mod job_tests;
+mod statefulset_tests;
