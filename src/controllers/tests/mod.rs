@@ -11,3 +11,5 @@ mod replicaset_tests;
 mod live;
 mod job_tests;
 mod statefulset_tests;
+mod cronjob_tests;
+mod ttl_tests;
