@@ -61,7 +61,7 @@ fn from_stdin_reports_each_object() {
 #[test]
 fn job_from_cronjob_is_a_manual_run() {
     let t = run(
-        "kubectl create cronjob cj --image=busybox --schedule=*/5 -- date\nkubectl create job manual --from=cronjob/cj --dry-run=client -o yaml\nkubectl create job x --from=cronjob/none\n",
+        "kubectl create cronjob cj --image=busybox --schedule='*/5 * * * *' -- date\nkubectl create job manual --from=cronjob/cj --dry-run=client -o yaml\nkubectl create job x --from=cronjob/none\n",
     );
     assert!(t.contains("    cronjob.kubernetes.io/instantiate: manual\n"), "{t}");
     assert!(

@@ -5,21 +5,29 @@
 //! its own trace identity (`controller-manager/deployment`, ...).
 
 pub mod controller_utils;
+pub mod cronjob;
 pub mod daemon_util;
 pub mod daemonset;
 pub mod deployment;
 pub mod expectations;
 pub mod garbage_collector;
+pub mod job;
 pub mod namespace;
 pub mod queue;
 pub mod ranking;
 pub mod replicaset;
+pub mod statefulset;
+pub mod ttl_after_finished;
 
+pub use cronjob::CronJobController;
 pub use daemonset::DaemonSetController;
 pub use deployment::DeploymentController;
 pub use garbage_collector::GarbageCollector;
+pub use job::JobController;
 pub use namespace::NamespaceController;
 pub use replicaset::ReplicaSetController;
+pub use statefulset::StatefulSetController;
+pub use ttl_after_finished::TtlAfterFinishedController;
 
 #[cfg(test)]
 mod tests;

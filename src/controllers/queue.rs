@@ -2,6 +2,8 @@
 //! when the sync failed, or at the instant the sync asked to look again (a pod that becomes available
 //! after minReadySeconds, a progress deadline), and keep one timer armed for the earliest delayed key.
 
+use std::collections::BTreeMap;
+
 use super::SyncError;
 use crate::client::{Ctx, WorkQueue};
 use crate::sim::Time;
@@ -25,11 +27,23 @@ pub struct KeyQueue {
     queue: WorkQueue<String>,
     /// The instant of the timer already set, so that a busy controller does not set thousands.
     armed: Option<Time>,
+    /// Keys waiting for a later instant, and the earliest one: a key already due by `at` is not
+    /// queued again (client-go's AddAfter keeps one entry a key, too).
+    delayed: BTreeMap<String, Time>,
 }
 
 impl KeyQueue {
     pub fn add(&mut self, key: String) {
         self.queue.add(key);
+    }
+
+    /// Queues `key` to be synced at `at` (the timer is armed by the next `run`).
+    pub fn add_after(&mut self, key: String, at: Time) {
+        if self.delayed.get(&key).is_some_and(|t| *t <= at) {
+            return;
+        }
+        self.delayed.insert(key.clone(), at);
+        self.queue.add_after(key, at);
     }
 
     pub fn len(&self) -> usize {
@@ -44,6 +58,7 @@ impl KeyQueue {
     pub fn clear(&mut self) {
         self.queue = WorkQueue::default();
         self.armed = None;
+        self.delayed.clear();
     }
 
     /// Syncs every ready key with `sync`, then arms the timer for the earliest delayed one.
@@ -53,12 +68,13 @@ impl KeyQueue {
             self.armed = None;
         }
         self.queue.promote(now);
+        self.delayed.retain(|_, t| *t > now);
         while let Some(key) = self.queue.pop() {
             match sync(&key, ctx) {
                 Ok(requeue) => {
                     self.queue.forget(&key);
                     if let Requeue::At(at) = requeue {
-                        self.queue.add_after(key, at.max(now));
+                        self.add_after(key, at.max(now));
                     }
                 }
                 Err(_) => {

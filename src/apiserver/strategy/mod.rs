@@ -3,6 +3,7 @@
 //! spec and status between the main resource and `/status`, generation bumps, validation, and the
 //! grace period of a delete.
 
+mod batch;
 mod core;
 mod meta;
 mod pod;

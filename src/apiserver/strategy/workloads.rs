@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::batch::go_map;
 use super::pod::{default_pod_spec, validate_pod_spec};
 use crate::api::{Object, labels};
 use crate::apiserver::field::FieldError;
@@ -80,36 +81,10 @@ pub fn default_on_create(obj: &mut Object) {
         }
         Object::Job(j) => {
             let job = Arc::make_mut(j);
-            let uid = job.metadata.uid.clone().unwrap_or_default();
-            let name = job.metadata.name.clone().unwrap_or_default();
-            let spec = job.spec.get_or_insert_with(Default::default);
-            if spec.completions.is_none() && spec.parallelism.is_none() {
-                spec.completions = Some(1);
-                spec.parallelism = Some(1);
+            super::batch::default_job(job);
+            if let Some(spec) = job.spec.as_mut() {
+                default_template(&mut spec.template);
             }
-            spec.parallelism.get_or_insert(1);
-            spec.backoff_limit.get_or_insert(6);
-            spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
-            spec.suspend.get_or_insert(false);
-            spec.pod_replacement_policy.get_or_insert_with(|| "TerminatingOrFailed".into());
-            spec.manual_selector.get_or_insert(false);
-            if spec.selector.is_none() && !uid.is_empty() {
-                // The api-server generates the selector and the template labels from the Job's uid.
-                let mut ml = BTreeMap::new();
-                ml.insert("batch.kubernetes.io/controller-uid".to_string(), uid.clone());
-                spec.selector = Some(LabelSelector { match_labels: Some(ml), ..Default::default() });
-                let tl = spec
-                    .template
-                    .metadata
-                    .get_or_insert_with(Default::default)
-                    .labels
-                    .get_or_insert_with(BTreeMap::new);
-                tl.insert("batch.kubernetes.io/controller-uid".into(), uid.clone());
-                tl.insert("batch.kubernetes.io/job-name".into(), name.clone());
-                tl.insert("controller-uid".into(), uid);
-                tl.insert("job-name".into(), name);
-            }
-            default_template(&mut spec.template);
         }
         Object::CronJob(c) => {
             let spec = &mut Arc::make_mut(c).spec;
@@ -118,10 +93,7 @@ pub fn default_on_create(obj: &mut Object) {
             spec.successful_jobs_history_limit.get_or_insert(3);
             spec.failed_jobs_history_limit.get_or_insert(1);
             if let Some(js) = &mut spec.job_template.spec {
-                js.backoff_limit.get_or_insert(6);
-                js.completion_mode.get_or_insert_with(|| "NonIndexed".into());
-                js.suspend.get_or_insert(false);
-                js.pod_replacement_policy.get_or_insert_with(|| "TerminatingOrFailed".into());
+                super::batch::default_job_spec(js);
                 default_template(&mut js.template);
             }
         }
@@ -157,11 +129,6 @@ fn validate_selector(
         Ok(_) => {}
         Err(e) => errors.push(FieldError::invalid_raw("spec.selector", "{}", &e.to_string())),
     }
-}
-
-/// The inside of a Go `%#v` of a `map[string]string`: `"a":"b", "c":"d"`.
-fn go_map(m: &BTreeMap<String, String>) -> String {
-    m.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect::<Vec<_>>().join(", ")
 }
 
 fn validate_replicas(replicas: Option<i32>, errors: &mut Vec<FieldError>) {
@@ -223,6 +190,7 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             }
         }
         Object::Job(j) => {
+            super::batch::validate_job(j, &mut errors);
             if let Some(s) = &j.spec {
                 validate_template(&s.template, &mut errors);
                 validate_restart_policy(&s.template, &["OnFailure", "Never"], &mut errors);
@@ -240,11 +208,8 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             }
         }
         Object::CronJob(c) => {
-            let s = &c.spec;
-            if s.schedule.trim().is_empty() {
-                errors.push(FieldError::required("spec.schedule", ""));
-            }
-            if let Some(js) = &s.job_template.spec {
+            super::batch::validate_cron_job(c, &mut errors);
+            if let Some(js) = &c.spec.job_template.spec {
                 validate_restart_policy(&js.template, &["OnFailure", "Never"], &mut errors);
             }
         }
@@ -267,6 +232,9 @@ pub fn validate_update(new: &Object, old: &Object) -> Vec<FieldError> {
         }
         (Object::StatefulSet(a), Object::StatefulSet(b)) => {
             (a.spec.as_ref().map(|s| &s.selector), b.spec.as_ref().map(|s| &s.selector))
+        }
+        (Object::Job(a), Object::Job(b)) => {
+            (a.spec.as_ref().and_then(|s| s.selector.as_ref()), b.spec.as_ref().and_then(|s| s.selector.as_ref()))
         }
         _ => return Vec::new(),
     };

@@ -8,3 +8,8 @@ mod namespace_tests;
 mod daemonset_tests;
 mod deployment_tests;
 mod replicaset_tests;
+mod live;
+mod job_tests;
+mod statefulset_tests;
+mod cronjob_tests;
+mod ttl_tests;
