@@ -11,15 +11,22 @@ pub mod deployment;
 pub mod expectations;
 pub mod garbage_collector;
 pub mod namespace;
+pub mod node_lifecycle;
+pub mod periodic;
 pub mod queue;
 pub mod ranking;
 pub mod replicaset;
+pub mod taint_eviction;
+pub mod volume;
 
 pub use daemonset::DaemonSetController;
 pub use deployment::DeploymentController;
 pub use garbage_collector::GarbageCollector;
 pub use namespace::NamespaceController;
+pub use node_lifecycle::NodeLifecycleController;
 pub use replicaset::ReplicaSetController;
+pub use taint_eviction::TaintEvictionController;
+pub use volume::PersistentVolumeController;
 
 #[cfg(test)]
 mod tests;

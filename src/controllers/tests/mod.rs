@@ -5,6 +5,8 @@
 mod fake;
 mod gc_tests;
 mod namespace_tests;
+mod node_lifecycle_tests;
 mod daemonset_tests;
 mod deployment_tests;
 mod replicaset_tests;
+mod volume_tests;
