@@ -8,6 +8,7 @@ pub mod controller_utils;
 pub mod daemon_util;
 pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod expectations;
 pub mod garbage_collector;
 pub mod namespace;
@@ -16,15 +17,18 @@ pub mod periodic;
 pub mod queue;
 pub mod ranking;
 pub mod replicaset;
+pub mod serviceaccount;
 pub mod taint_eviction;
 pub mod volume;
 
 pub use daemonset::DaemonSetController;
 pub use deployment::DeploymentController;
+pub use disruption::DisruptionController;
 pub use garbage_collector::GarbageCollector;
 pub use namespace::NamespaceController;
 pub use node_lifecycle::NodeLifecycleController;
 pub use replicaset::ReplicaSetController;
+pub use serviceaccount::ServiceAccountController;
 pub use taint_eviction::TaintEvictionController;
 pub use volume::PersistentVolumeController;
 

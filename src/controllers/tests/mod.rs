@@ -9,4 +9,5 @@ mod node_lifecycle_tests;
 mod daemonset_tests;
 mod deployment_tests;
 mod replicaset_tests;
+mod serviceaccount_disruption_tests;
 mod volume_tests;
