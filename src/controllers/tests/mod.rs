@@ -6,6 +6,7 @@ mod fake;
 mod gc_tests;
 mod namespace_tests;
 mod node_lifecycle_tests;
+mod cloud_tests;
 mod daemonset_tests;
 mod deployment_tests;
 mod replicaset_tests;
