@@ -4,6 +4,7 @@
 
 mod fake;
 mod gc_tests;
+mod hpa_tests;
 mod namespace_tests;
 mod node_lifecycle_tests;
 mod cloud_tests;
