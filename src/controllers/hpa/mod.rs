@@ -298,38 +298,27 @@ impl HorizontalPodAutoscalerController {
                     spec.scale_target_ref.kind, spec.scale_target_ref.name, out.desired
                 ),
             );
-            match api.update(&self.who, next, &WriteOptions::default()) {
+            let able = match api.update(&self.who, next, &WriteOptions::default()) {
                 Ok(_) => {
                     let msg = format!("New size: {}; reason: {reason}", out.desired);
                     self.recorder.event(api, &obj, None, EventKind::Normal, "SuccessfulRescale", &msg);
                     self.history.entry(key.to_string()).or_default().record_scale(now, out.desired - current);
-                    out.conditions.retain(|c| c.0 != "AbleToScale");
-                    out.conditions.insert(
-                        0,
-                        (
-                            "AbleToScale",
-                            true,
-                            "SucceededRescale",
-                            format!("the HPA controller was able to update the target scale to {}", out.desired),
-                        ),
-                    );
                     out.scaled = true;
+                    let msg = format!("the HPA controller was able to update the target scale to {}", out.desired);
+                    (true, "SucceededRescale", msg)
                 }
                 Err(e) => {
                     let msg = format!("failed to rescale {key}: {}", e.message);
                     self.recorder.event(api, &obj, None, EventKind::Warning, "FailedRescale", &msg);
-                    out.conditions.retain(|c| c.0 != "AbleToScale");
-                    out.conditions.insert(
-                        0,
-                        (
-                            "AbleToScale",
-                            false,
-                            "FailedUpdateScale",
-                            format!("the HPA controller was unable to update the target scale: {}", e.message),
-                        ),
-                    );
+                    (
+                        false,
+                        "FailedUpdateScale",
+                        format!("the HPA controller was unable to update the target scale: {}", e.message),
+                    )
                 }
-            }
+            };
+            out.conditions.retain(|c| c.0 != "AbleToScale");
+            out.conditions.insert(0, ("AbleToScale", able.0, able.1, able.2));
         }
         self.write_status(api, &hpa, out);
     }
