@@ -1,5 +1,5 @@
 //! Admission, in kube-apiserver's order: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-//! Priority and DefaultStorageClass mutate or refuse a create before validation; the validating half
+//! Priority, DefaultStorageClass and StorageObjectInUseProtection mutate or refuse a create before validation; the validating half
 //! runs after it.
 
 use std::sync::Arc;
@@ -101,6 +101,17 @@ fn priority(store: &Store<Object>, pod: &mut Pod) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// StorageObjectInUseProtection: claims and volumes carry the finalizer that keeps them while in use.
+fn storage_object_in_use_protection(
+    meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    finalizer: &str,
+) {
+    let list = meta.finalizers.get_or_insert_with(Vec::new);
+    if !list.iter().any(|f| f == finalizer) {
+        list.push(finalizer.to_string());
+    }
+}
+
 /// The mutating admission chain of a create.
 pub fn admit_create(store: &Store<Object>, _who: &Identity, obj: &mut Object) -> Result<(), ApiError> {
     namespace_lifecycle(store, obj)?;
@@ -115,8 +126,12 @@ pub fn admit_create(store: &Store<Object>, _who: &Identity, obj: &mut Object) ->
             default_tolerations(pod);
             priority(store, pod)?;
         }
+        Object::PersistentVolume(pv) => {
+            storage_object_in_use_protection(&mut Arc::make_mut(pv).metadata, "kubernetes.io/pv-protection");
+        }
         Object::PersistentVolumeClaim(pvc) => {
             let pvc = Arc::make_mut(pvc);
+            storage_object_in_use_protection(&mut pvc.metadata, "kubernetes.io/pvc-protection");
             let spec = pvc.spec.get_or_insert_with(Default::default);
             if spec.storage_class_name.is_none() {
                 spec.storage_class_name =

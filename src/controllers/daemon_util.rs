@@ -78,7 +78,8 @@ pub fn target_node(spec: Option<&PodSpec>) -> Option<&str> {
     })
 }
 
-fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
+/// `ToleratesTaint` over a list: whether any of `tolerations` tolerates `taint`.
+pub fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| {
         let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == taint.effect);
         let key_ok = t.key.as_deref().is_none_or(|k| k.is_empty()) || t.key.as_deref() == Some(taint.key.as_str());

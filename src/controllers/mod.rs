@@ -4,30 +4,45 @@
 //! controller (rather than one hosting all) lets a scenario stop a single controller, and gives each
 //! its own trace identity (`controller-manager/deployment`, ...).
 
+pub mod cloud;
 pub mod controller_utils;
 pub mod cronjob;
 pub mod daemon_util;
 pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod expectations;
 pub mod garbage_collector;
+pub mod hpa;
 pub mod job;
 pub mod namespace;
+pub mod node_lifecycle;
+pub mod periodic;
 pub mod queue;
 pub mod ranking;
 pub mod replicaset;
+pub mod serviceaccount;
 pub mod statefulset;
+pub mod taint_eviction;
 pub mod ttl_after_finished;
+pub mod volume;
 
+pub use cloud::CloudControllerManager;
 pub use cronjob::CronJobController;
 pub use daemonset::DaemonSetController;
 pub use deployment::DeploymentController;
+pub use disruption::DisruptionController;
 pub use garbage_collector::GarbageCollector;
+pub use hpa::HorizontalPodAutoscalerController;
 pub use job::JobController;
 pub use namespace::NamespaceController;
+pub use node_lifecycle::NodeLifecycleController;
 pub use replicaset::ReplicaSetController;
+pub use serviceaccount::ServiceAccountController;
 pub use statefulset::StatefulSetController;
+pub use taint_eviction::TaintEvictionController;
 pub use ttl_after_finished::TtlAfterFinishedController;
+pub use volume::PersistentVolumeController;
 
 #[cfg(test)]
 mod tests;
@@ -72,11 +87,16 @@ pub fn controller_identity(name: &'static str) -> Identity {
 /// Records a controller's decision about `obj` in the trace (what the UI captions as "the deployment
 /// controller scaled up ...").
 pub fn record_decision(api: &mut ApiServer, controller: &'static str, verb: &'static str, obj: &Object, note: String) {
+    record_decision_as(api, Component::ControllerManager(controller), verb, obj, note);
+}
+
+/// Records a decision of component `me` (the cloud-controller-manager's controllers are not
+/// kube-controller-manager's).
+pub fn record_decision_as(api: &mut ApiServer, me: Component, verb: &'static str, obj: &Object, note: String) {
     let object = ObjectRef {
         kind: obj.kind().as_str(),
         namespace: obj.namespace().unwrap_or("").to_string(),
         name: obj.name().to_string(),
     };
-    let me = Component::ControllerManager(controller);
     api.record(Entry::new(me.clone(), me, EntryKind::Decision, verb, object).note(note));
 }

@@ -109,10 +109,21 @@ impl Heartbeat {
             let status = next.status.get_or_insert_with(Default::default);
             for c in status.conditions.iter_mut().flatten() {
                 c.last_heartbeat_time = Some(now_meta.clone());
-                if c.type_ == "Ready" && c.status != "True" {
-                    c.status = "True".into();
-                    c.reason = Some("KubeletReady".into());
-                    c.message = Some("kubelet is posting ready status".into());
+                // What the kubelet's condition setters report on a healthy node (the node
+                // lifecycle controller may have left them Unknown while the kubelet was away).
+                let healthy = match c.type_.as_str() {
+                    "Ready" => ("True", "KubeletReady", "kubelet is posting ready status"),
+                    "MemoryPressure" => {
+                        ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
+                    }
+                    "DiskPressure" => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    "PIDPressure" => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    _ => continue,
+                };
+                if c.status != healthy.0 {
+                    c.status = healthy.0.into();
+                    c.reason = Some(healthy.1.into());
+                    c.message = Some(healthy.2.into());
                     c.last_transition_time = Some(now_meta.clone());
                 }
             }

@@ -4,7 +4,10 @@
 
 mod fake;
 mod gc_tests;
+mod hpa_tests;
 mod namespace_tests;
+mod node_lifecycle_tests;
+mod cloud_tests;
 mod daemonset_tests;
 mod deployment_tests;
 mod replicaset_tests;
@@ -13,3 +16,5 @@ mod job_tests;
 mod statefulset_tests;
 mod cronjob_tests;
 mod ttl_tests;
+mod serviceaccount_disruption_tests;
+mod volume_tests;
