@@ -9,6 +9,7 @@ pub mod fields;
 pub mod labels;
 pub mod names;
 pub mod object;
+pub mod parts;
 pub mod quantity;
 pub mod resource;
 

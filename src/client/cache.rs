@@ -79,9 +79,17 @@ impl Cache {
             .filter_map(|k| self.objects.get(k))
     }
 
-    /// Stores `obj`, returning what it replaced.
+    /// Stores `obj`, returning what it replaced. Most updates (status, heartbeats) leave the indexed
+    /// fields alone; those replace the object in place without touching the indexes.
     pub fn upsert(&mut self, obj: Object) -> Option<Object> {
         let key = object_key(&obj);
+        if let Some(current) = self.objects.get_mut(&key)
+            && node_of(current) == node_of(&obj)
+            && owners_of(current).eq(owners_of(&obj))
+            && current.meta().labels == obj.meta().labels
+        {
+            return Some(std::mem::replace(current, obj));
+        }
         let old = self.remove(&key);
         if let Some(node) = node_of(&obj) {
             self.by_node.entry(node.to_string()).or_default().insert(key.clone());
@@ -99,22 +107,26 @@ impl Cache {
     /// Removes the object at `key`.
     pub fn remove(&mut self, key: &str) -> Option<Object> {
         let old = self.objects.remove(key)?;
-        fn unindex<K: Ord>(map: &mut BTreeMap<K, BTreeSet<String>>, k: K, key: &str) {
-            if let Some(set) = map.get_mut(&k) {
+        fn unindex<K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized>(
+            map: &mut BTreeMap<K, BTreeSet<String>>,
+            k: &Q,
+            key: &str,
+        ) {
+            if let Some(set) = map.get_mut(k) {
                 set.remove(key);
                 if set.is_empty() {
-                    map.remove(&k);
+                    map.remove(k);
                 }
             }
         }
         if let Some(node) = node_of(&old) {
-            unindex(&mut self.by_node, node.to_string(), key);
+            unindex(&mut self.by_node, node, key);
         }
         for uid in owners_of(&old) {
-            unindex(&mut self.by_owner, uid.to_string(), key);
+            unindex(&mut self.by_owner, uid, key);
         }
         for (k, v) in labels_of(&old) {
-            unindex(&mut self.by_label, (k.clone(), v.clone()), key);
+            unindex(&mut self.by_label, &(k.clone(), v.clone()), key);
         }
         Some(old)
     }

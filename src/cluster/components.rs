@@ -6,12 +6,17 @@
 use std::collections::BTreeMap;
 
 use super::Cluster;
+use super::metrics::KubeletMetrics;
 use super::topology::{NodeSpec, Topology};
 use crate::api::Kind;
 use crate::apiserver::{DeleteOptions, Identity};
 use crate::client::Process;
+use crate::controllers::hpa::metrics::{LoadKnob, Loaded};
 use crate::controllers::{
-    DaemonSetController, DeploymentController, GarbageCollector, NamespaceController, ReplicaSetController,
+    CloudControllerManager, CronJobController, DaemonSetController, DeploymentController, DisruptionController,
+    GarbageCollector, HorizontalPodAutoscalerController, JobController, NamespaceController, NodeLifecycleController,
+    PersistentVolumeController, ReplicaSetController, ServiceAccountController, StatefulSetController,
+    TaintEvictionController, TtlAfterFinishedController,
 };
 use crate::kubelet::Kubelet;
 use crate::scheduler::Scheduler;
@@ -21,13 +26,15 @@ use crate::scheduler::Scheduler;
 pub enum ControlPlane {
     ControllerManager,
     Scheduler,
+    CloudControllerManager,
 }
 
 impl ControlPlane {
     /// Every name a user may type for it, the binary's own name first.
-    pub const ALL: [(ControlPlane, &'static [&'static str]); 2] = [
+    pub const ALL: [(ControlPlane, &'static [&'static str]); 3] = [
         (ControlPlane::ControllerManager, &["kube-controller-manager", "controller-manager"]),
         (ControlPlane::Scheduler, &["kube-scheduler", "scheduler"]),
+        (ControlPlane::CloudControllerManager, &["cloud-controller-manager"]),
     ];
 
     pub fn parse(name: &str) -> Option<ControlPlane> {
@@ -38,6 +45,7 @@ impl ControlPlane {
         match self {
             ControlPlane::ControllerManager => "kube-controller-manager",
             ControlPlane::Scheduler => "kube-scheduler",
+            ControlPlane::CloudControllerManager => "cloud-controller-manager",
         }
     }
 }
@@ -73,6 +81,8 @@ pub struct Components {
     next_node_index: usize,
     /// What the cluster booted from, for `kubarium reset`.
     topology: Topology,
+    metrics: KubeletMetrics,
+    load: LoadKnob,
 }
 
 impl Cluster {
@@ -81,15 +91,29 @@ impl Cluster {
         let mut cluster = Cluster::with_topology(seed, topology);
         cluster.components.next_node_index = topology.nodes.len();
         cluster.components.topology = topology.clone();
+        let metrics = Loaded { source: cluster.components.metrics.clone(), load: cluster.components.load.clone() };
+        // kube-controller-manager's default controllers, as separate processes of one binary.
         let controllers: Vec<Box<dyn Process>> = vec![
             Box::new(DeploymentController::new()),
             Box::new(ReplicaSetController::new()),
             Box::new(DaemonSetController::new()),
+            Box::new(StatefulSetController::new()),
+            Box::new(JobController::new()),
+            Box::new(CronJobController::new()),
+            Box::new(TtlAfterFinishedController::new()),
             Box::new(GarbageCollector::new()),
             Box::new(NamespaceController::new()),
+            Box::new(ServiceAccountController::new()),
+            Box::new(NodeLifecycleController::new()),
+            Box::new(TaintEvictionController::new()),
+            Box::new(PersistentVolumeController::new()),
+            Box::new(DisruptionController::new()),
+            Box::new(HorizontalPodAutoscalerController::new(Box::new(metrics))),
         ];
         let ids = controllers.into_iter().map(|c| cluster.spawn(c)).collect();
         cluster.components.control_plane.insert(ControlPlane::ControllerManager, ids);
+        let ccm = cluster.spawn(Box::new(CloudControllerManager::new()));
+        cluster.components.control_plane.insert(ControlPlane::CloudControllerManager, vec![ccm]);
         let scheduler = cluster.spawn(Box::new(Scheduler::new(seed, None)));
         cluster.components.control_plane.insert(ControlPlane::Scheduler, vec![scheduler]);
         for node in &topology.nodes {
@@ -115,8 +139,16 @@ impl Cluster {
     }
 
     fn spawn_kubelet(&mut self, node: &str) {
-        let id = self.spawn(Box::new(Kubelet::new(node, self.seed)));
+        let kubelet = Kubelet::new(node, self.seed);
+        self.components.metrics.add(node, kubelet.metrics());
+        let id = self.spawn(Box::new(kubelet));
         self.components.kubelets.insert(node.to_string(), id);
+    }
+
+    /// The load knob: extra CPU per pod for the pods of a workload, which metrics (and so `kubectl
+    /// top` and the HPA) see.
+    pub fn load(&self) -> &LoadKnob {
+        &self.components.load
     }
 
     /// The kubelet of `node`, for its logs and metrics.
@@ -170,6 +202,7 @@ impl Cluster {
     pub fn remove_node(&mut self, node: &str) -> Result<(), ComponentError> {
         let id = self.components.kubelets.remove(node).ok_or_else(|| ComponentError::NodeNotFound(node.to_string()))?;
         self.set_running(id, false);
+        self.components.metrics.remove(node);
         let _ = self.api.delete(&Identity::admin(), Kind::Node, None, node, &DeleteOptions::default());
         self.settle();
         Ok(())

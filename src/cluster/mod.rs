@@ -4,6 +4,7 @@
 
 mod boot;
 mod components;
+mod metrics;
 pub mod topology;
 
 use std::collections::{BTreeMap, VecDeque};

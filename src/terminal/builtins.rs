@@ -92,6 +92,8 @@ Kubarium shell: a simulated Kubernetes v1.36 cluster that you drive with kubectl
                           stop the scheduler or controller-manager
   kubarium explain pod NAME
                           why the scheduler put a pod where it did (or nowhere)
+  kubarium load deployment/NAME --cpu 500m
+                          put CPU load on a workload's pods (kubectl top, the HPA)
   kubarium share|reset|speed X|seed
                           share a link, start over, change speed, show the seed
   sleep DURATION          let virtual time pass (5, 30s, 2m)

@@ -7,7 +7,7 @@ use crate::api::quantity::Quantity;
 use crate::cluster::{Cluster, NodeSpec};
 use crate::kubectl::Output;
 
-const USAGE: &str = "error: a kubarium verb is required (node, component, explain, share, reset, speed, seed)\n";
+const USAGE: &str = "error: a kubarium verb is required (node, component, explain, load, share, reset, speed, seed)\n";
 
 /// Playground settings the shell keeps beside its cluster.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,6 +29,7 @@ pub fn run(args: &[String], cluster: &mut Cluster, settings: &mut Settings, out:
         Some("node") => node(rest, cluster, out),
         Some("component") => component(rest, cluster, out),
         Some("explain") => explain(rest, cluster, out),
+        Some("load") => load(rest, cluster, out),
         Some("reset") => {
             *cluster = Cluster::boot(cluster.seed(), &cluster.topology().clone());
             out.out("cluster reset to its initial state\n");
@@ -169,6 +170,43 @@ fn taint(value: &str) -> Result<(String, String, String), String> {
         return Err(format!("invalid taint spec: {value}"));
     }
     Ok((k.to_string(), v.to_string(), effect.to_string()))
+}
+
+/// `kubarium load KIND/NAME --cpu Q [-n NS]`: every pod of the workload uses `Q` more CPU (what a
+/// burst of traffic would do), for `kubectl top` and the HPA; `--cpu 0` takes the load away.
+fn load(args: &[String], cluster: &mut Cluster, out: &mut Output) {
+    let usage = "usage: kubarium load KIND/NAME --cpu QUANTITY [-n NAMESPACE]\n";
+    let (mut target, mut cpu, mut namespace) = (None, None, "default".to_string());
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let mut value = |inline: Option<&str>| {
+            inline.map(str::to_string).or_else(|| {
+                i += 1;
+                args.get(i).cloned()
+            })
+        };
+        match a.split_once('=').map_or((a, None), |(f, v)| (f, Some(v))) {
+            ("--cpu", inline) => cpu = value(inline),
+            ("-n" | "--namespace", inline) => match value(inline) {
+                Some(ns) => namespace = ns,
+                None => return out.fail(usage),
+            },
+            _ if target.is_none() && !a.starts_with('-') => target = Some(a.to_string()),
+            _ => return out.fail(usage),
+        }
+        i += 1;
+    }
+    let (Some(target), Some(cpu)) = (target, cpu) else { return out.fail(usage) };
+    let Some((_, name)) = target.split_once('/').filter(|(k, n)| !k.is_empty() && !n.is_empty()) else {
+        return out.fail(usage);
+    };
+    let millis = match Quantity::parse(&cpu) {
+        Ok(q) if q.milli_value() >= 0 => q.milli_value().unsigned_abs(),
+        _ => return out.fail(format!("kubarium load: invalid --cpu \"{cpu}\"\n")),
+    };
+    cluster.load().set(&namespace, &format!("{name}-"), millis);
+    out.out(format!("load on {target}: +{millis}m CPU per pod\n"));
 }
 
 /// `kubarium explain pod NAME [-n NS]`: the scheduler's reasoning in its last attempt for the pod.

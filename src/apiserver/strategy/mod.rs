@@ -12,6 +12,7 @@ mod workloads;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time as MetaTime;
 
 use super::field::FieldError;
+use crate::api::parts::meta_eq_except_resource_version;
 use crate::api::{Kind, Object};
 
 pub use pod::default_pod_spec;
@@ -111,33 +112,18 @@ pub fn prepare_for_update(new: &mut Object, old: &Object, status_only: bool) {
     }
     if status_only {
         // Only status changes through /status; metadata and spec stay as they were.
-        let status = new.to_value().get("status").cloned();
-        let mut merged = old.to_value();
-        if let (Some(map), Some(s)) = (merged.as_object_mut(), status) {
-            map.insert("status".into(), s);
-        }
-        if let Ok(obj) = Object::from_value(kind, merged) {
-            *new = obj;
-        }
+        let mut merged = old.clone();
+        merged.copy_status_from(new);
+        *new = merged;
         return;
     }
     if has_status_subresource(kind) {
-        let old_status = old.to_value().get("status").cloned();
-        let mut v = new.to_value();
-        if let Some(map) = v.as_object_mut() {
-            match old_status {
-                Some(s) => map.insert("status".into(), s),
-                None => map.remove("status"),
-            };
-        }
-        if let Ok(obj) = Object::from_value(kind, v) {
-            *new = obj;
-        }
+        new.copy_status_from(old);
     }
     core::default_on_update(new);
     pod::default_on_create(new);
     workloads::default_on_create(new);
-    if tracks_generation(kind) && spec_of(new) != spec_of(old) {
+    if tracks_generation(kind) && !new.spec_eq(old).unwrap_or_else(|| spec_of(new) == spec_of(old)) {
         let g = old.meta().generation.unwrap_or(0) + 1;
         new.meta_mut().generation = Some(g);
     }
@@ -155,6 +141,9 @@ fn spec_of(obj: &Object) -> serde_json::Value {
 
 /// Whether an update would change nothing (then no new revision is written).
 pub fn same_object(a: &Object, b: &Object) -> bool {
+    if let Some(same_spec) = a.spec_eq(b) {
+        return same_spec && a.status_eq(b) && meta_eq_except_resource_version(a.meta(), b.meta());
+    }
     let mut a = a.clone();
     a.meta_mut().resource_version = b.meta().resource_version.clone();
     a == *b

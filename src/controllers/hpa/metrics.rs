@@ -15,8 +15,9 @@ pub struct PodUsage {
 
 /// The metrics API (`metrics.k8s.io` PodMetrics) as the HPA controller reads it.
 pub trait MetricsSource {
-    /// The pod's current use; None while it has no metrics (not running, not scraped yet).
-    fn pod_usage(&self, namespace: &str, pod: &str) -> Option<PodUsage>;
+    /// The use of a pod bound to `node`; None while it has no metrics (not running, not scraped yet).
+    /// The node is given so that a source over per-node kubelets asks one kubelet, not all.
+    fn pod_usage(&self, node: &str, namespace: &str, pod: &str) -> Option<PodUsage>;
 }
 
 /// A shared handle on the load put on workloads: (namespace, pod name prefix) → extra CPU
@@ -59,8 +60,8 @@ pub struct Loaded<S> {
 }
 
 impl<S: MetricsSource> MetricsSource for Loaded<S> {
-    fn pod_usage(&self, namespace: &str, pod: &str) -> Option<PodUsage> {
-        let mut u = self.source.pod_usage(namespace, pod)?;
+    fn pod_usage(&self, node: &str, namespace: &str, pod: &str) -> Option<PodUsage> {
+        let mut u = self.source.pod_usage(node, namespace, pod)?;
         u.cpu_millis = u.cpu_millis.saturating_add(self.load.extra_cpu(namespace, pod));
         Some(u)
     }

@@ -121,7 +121,8 @@ impl HorizontalPodAutoscalerController {
                     pod.spec.as_ref().and_then(|s| s.containers.first()).map(|c| c.name.clone()).unwrap_or_default();
                 return Err(format!("missing request for {resource} in container {container} of Pod {name}"));
             };
-            let usage = self.metrics.pod_usage(ns, name).map(|u| {
+            let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
+            let usage = self.metrics.pod_usage(node, ns, name).map(|u| {
                 if resource == "cpu" {
                     i64::try_from(u.cpu_millis).unwrap_or(i64::MAX)
                 } else {

@@ -13,7 +13,7 @@ use crate::controllers::{DeploymentController, HorizontalPodAutoscalerController
 struct Idle;
 
 impl MetricsSource for Idle {
-    fn pod_usage(&self, _: &str, _: &str) -> Option<PodUsage> {
+    fn pod_usage(&self, _: &str, _: &str, _: &str) -> Option<PodUsage> {
         Some(PodUsage { cpu_millis: 10, memory_bytes: 20 << 20 })
     }
 }
