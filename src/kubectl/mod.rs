@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod context;
 pub mod create;
+pub mod describe;
 pub mod flags;
 pub mod get;
 pub mod manifest;
@@ -78,6 +79,7 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "get" => get::run(&mut k, rest),
         "create" => create::run(&mut k, rest),
         "run" => run::run(&mut k, rest),
+        "describe" => describe::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.
