@@ -26,15 +26,27 @@ const FLAGS: &[Flag] = &[
     Flag::bool("show-managed-fields", None),
     Flag::string("chunk-size", None),
     Flag::bool("server-print", None),
+    Flag::string("sort-by", None),
+    Flag::bool("watch", Some('w')),
+    Flag::bool("watch-only", None),
+    Flag::bool("output-watch-events", None),
+    Flag::string("template", None),
+    Flag::bool("allow-missing-template-keys", None),
 ];
 
 /// The formats `-o` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
-    Table { wide: bool },
+    Table {
+        wide: bool,
+    },
     Yaml,
     Json,
     Name,
+    /// `-o jsonpath=TEMPLATE`.
+    JsonPath(String),
+    /// `-o custom-columns=SPEC`.
+    CustomColumns(String),
 }
 
 pub const UNKNOWN_FORMAT: &str = "allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
@@ -47,6 +59,10 @@ pub fn parse_format(o: Option<&str>) -> Result<Format, String> {
         "yaml" => Ok(Format::Yaml),
         "json" => Ok(Format::Json),
         "name" => Ok(Format::Name),
+        other if other.starts_with("jsonpath=") => Ok(Format::JsonPath(other["jsonpath=".len()..].to_string())),
+        other if other.starts_with("custom-columns=") => {
+            Ok(Format::CustomColumns(other["custom-columns=".len()..].to_string()))
+        }
         other => Err(format!("unable to match a printer suitable for the output format \"{other}\", {UNKNOWN_FORMAT}")),
     }
 }
@@ -191,6 +207,17 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             _ => groups.push((req.kind, found)),
         }
     }
+    if let Some(field) = p.get("sort-by").filter(|f| !f.is_empty()) {
+        let template = match super::sort_by::parse_field(field) {
+            Ok(t) => t,
+            Err(e) => return k.error(&e.to_string()),
+        };
+        for (_, objs) in groups.iter_mut() {
+            let values: Vec<Value> = objs.iter().map(Object::to_value).collect();
+            let order = super::sort_by::order(&template, &values);
+            *objs = order.into_iter().filter_map(|i| objs.get(i).cloned()).collect();
+        }
+    }
     let total: usize = groups.iter().map(|(_, o)| o.len()).sum();
     match &format {
         Format::Yaml | Format::Json => {
@@ -199,6 +226,11 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
                 let single = any_names && total == 1 && requests.iter().map(|r| r.names.len()).sum::<usize>() == 1;
                 print_objects(k, &objects, &format, !single);
             }
+        }
+        Format::JsonPath(_) | Format::CustomColumns(_) => {
+            let objects: Vec<Object> = groups.into_iter().flat_map(|(_, o)| o).collect();
+            let single = any_names && total == 1 && requests.iter().map(|r| r.names.len()).sum::<usize>() == 1;
+            print_template(k, &format, &objects, single, p.bool("no-headers"));
         }
         Format::Name => {
             for (kind, objs) in &groups {
@@ -233,11 +265,46 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             }
         }
     }
-    if total == 0 && !any_names && !matches!(format, Format::Yaml | Format::Json) {
+    if total == 0 && !any_names && matches!(format, Format::Table { .. } | Format::Name | Format::CustomColumns(_)) {
         if all_namespaces || !namespaced_request {
             k.out.err("No resources found\n");
         } else {
             k.out.err(format!("No resources found in {namespace} namespace.\n"));
         }
+    }
+}
+
+/// `-o jsonpath` (over the one object, or a List of them) and `-o custom-columns` (one row each).
+fn print_template(k: &mut Kubectl<'_>, format: &Format, objects: &[Object], single: bool, no_headers: bool) {
+    let values: Vec<Value> = objects.iter().map(Object::to_value).collect();
+    match format {
+        Format::JsonPath(t) => {
+            let template = match super::printers::jsonpath::parse(t) {
+                Ok(t) => t,
+                Err(e) => return k.error(&e.kubectl_message()),
+            };
+            let value = match (single, values.first()) {
+                (true, Some(v)) => v.clone(),
+                _ => list_value(values),
+            };
+            match template.execute(&value) {
+                Ok(s) => k.out.out(s),
+                Err(e) => k.error(&e.kubectl_message()),
+            }
+        }
+        Format::CustomColumns(spec) => {
+            if objects.is_empty() {
+                return;
+            }
+            match super::printers::custom_columns::parse_spec(spec).and_then(|c| c.print(&values, no_headers)) {
+                Ok(s) => k.out.out(s),
+                Err(super::printers::custom_columns::CustomColumnsError::Template { reason, printed }) => {
+                    k.out.out(printed);
+                    k.error(&reason);
+                }
+                Err(e) => k.error(&e.to_string()),
+            }
+        }
+        _ => {}
     }
 }

@@ -1,16 +1,24 @@
 //! kubectl, as v1.36 behaves: the commands, their flags, printers and messages, talking to the
 //! simulated api-server. Each command is its own module.
 
+pub mod api_resources;
+pub mod cluster_info;
 pub mod columns;
+pub mod config;
 pub mod context;
 pub mod create;
+pub mod describe;
+pub mod events;
 pub mod flags;
 pub mod get;
+pub mod logs;
 pub mod manifest;
 pub mod output;
 pub mod printers;
 pub mod resources;
 pub mod run;
+pub mod sort_by;
+pub mod top;
 pub mod version;
 
 pub use output::{Output, Stream};
@@ -78,6 +86,14 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "get" => get::run(&mut k, rest),
         "create" => create::run(&mut k, rest),
         "run" => run::run(&mut k, rest),
+        "describe" => describe::run(&mut k, rest),
+        "logs" => logs::run(&mut k, rest),
+        "top" => top::run(&mut k, rest),
+        "events" => events::run(&mut k, rest),
+        "api-resources" => api_resources::api_resources(&mut k, rest),
+        "api-versions" => api_resources::api_versions(&mut k, rest),
+        "cluster-info" => cluster_info::run(&mut k, rest),
+        "config" => config::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.
