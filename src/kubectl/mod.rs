@@ -1,17 +1,23 @@
 //! kubectl, as v1.36 behaves: the commands, their flags, printers and messages, talking to the
 //! simulated api-server. Each command is its own module.
 
+pub mod apply;
+pub mod builder;
 pub mod columns;
 pub mod context;
 pub mod create;
+pub mod delete;
 pub mod flags;
 pub mod get;
 pub mod manifest;
+pub mod mutate;
 pub mod output;
 pub mod printers;
 pub mod resources;
 pub mod run;
+pub mod scale;
 pub mod version;
+pub mod waiting;
 
 pub use output::{Output, Stream};
 
@@ -78,6 +84,9 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "get" => get::run(&mut k, rest),
         "create" => create::run(&mut k, rest),
         "run" => run::run(&mut k, rest),
+        "scale" => scale::run(&mut k, rest),
+        "delete" => delete::run(&mut k, rest),
+        "apply" => apply::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.
