@@ -14,8 +14,11 @@ pub mod mutate;
 pub mod output;
 pub mod printers;
 pub mod resources;
+pub mod rollout;
 pub mod run;
 pub mod scale;
+pub mod set;
+pub mod typed;
 pub mod version;
 pub mod waiting;
 
@@ -87,6 +90,8 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "scale" => scale::run(&mut k, rest),
         "delete" => delete::run(&mut k, rest),
         "apply" => apply::run(&mut k, rest),
+        "set" => set::run(&mut k, rest),
+        "rollout" => rollout::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.
