@@ -34,8 +34,11 @@ fn valid_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
 }
 
+/// Variables to set (name, value) and names to remove.
+type EnvChanges = (Vec<(String, String)>, Vec<String>);
+
 /// Parses the env arguments into variables to set and names to remove.
-fn parse_env(specs: &[String]) -> Result<(Vec<(String, String)>, Vec<String>), String> {
+fn parse_env(specs: &[String]) -> Result<EnvChanges, String> {
     let mut set = Vec::new();
     let mut remove = Vec::new();
     for spec in specs {

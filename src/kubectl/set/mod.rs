@@ -155,10 +155,10 @@ pub fn containers_mut<'v>(
     let Some(spec) = value.pointer_mut(path).and_then(Value::as_object_mut) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for (key, list) in spec.iter_mut() {
-        if key == "initContainers" || key == "containers" {
-            if let Value::Array(items) = list {
-                out.extend(items.iter_mut().filter_map(Value::as_object_mut));
-            }
+        if (key == "initContainers" || key == "containers")
+            && let Value::Array(items) = list
+        {
+            out.extend(items.iter_mut().filter_map(Value::as_object_mut));
         }
     }
     Ok(out)
