@@ -46,8 +46,6 @@ pub struct Options {
     pub local: bool,
     /// Whether `TYPE` alone lists every object (with `-l` or `--all`); otherwise a name is required.
     pub allow_listing: bool,
-    /// Only one resource argument (cordon NODE, drain NODE).
-    pub single_type_default: Option<Kind>,
 }
 
 /// The result of a look-up: the objects found and the errors to report after them.
@@ -144,13 +142,9 @@ pub fn find(k: &mut Kubectl<'_>, p: &Parsed, args: &[String], opts: Options) -> 
     if opts.local {
         return Err("one or more files must be specified as -f rsrc.yaml or --filename=rsrc.json".into());
     }
-    let mut requests = resources::parse(args).map_err(|e| e.to_string())?;
+    let requests = resources::parse(args).map_err(|e| e.to_string())?;
     if requests.is_empty() {
-        if let (Some(kind), false) = (opts.single_type_default, args.is_empty()) {
-            requests.push(resources::Request { kind, names: args.to_vec() });
-        } else {
-            return Err(NO_RESOURCES.into());
-        }
+        return Err(NO_RESOURCES.into());
     }
     let select_all = p.bool("all");
     let has_selector =

@@ -11,6 +11,7 @@ pub mod flags;
 pub mod get;
 pub mod manifest;
 pub mod mutate;
+pub mod node;
 pub mod output;
 pub mod printers;
 pub mod resources;
@@ -92,6 +93,10 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "apply" => apply::run(&mut k, rest),
         "set" => set::run(&mut k, rest),
         "rollout" => rollout::run(&mut k, rest),
+        "cordon" => node::run_cordon(&mut k, rest),
+        "uncordon" => node::run_uncordon(&mut k, rest),
+        "drain" => node::drain::run(&mut k, rest),
+        "taint" => node::taint::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.
