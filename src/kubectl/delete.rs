@@ -121,7 +121,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
         || p.get("selector").is_some_and(|s| !s.is_empty())
         || p.get("field-selector").is_some_and(|s| !s.is_empty());
     let ignore_not_found = if p.has("ignore-not-found") { p.bool("ignore-not-found") } else { listing };
-    let mut found = match builder::find(k, &p, &p.args.clone(), Options { allow_listing: true, ..Options::default() }) {
+    let mut found = match builder::find(k, &p, &p.args.clone(), Options { allow_listing: true, local: false }) {
         Ok(f) => f,
         Err(e) => return k.error(&e),
     };

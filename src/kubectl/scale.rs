@@ -40,7 +40,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     if current < -1 {
         return k.error("The --current-replicas must specify an integer of -1 or greater");
     }
-    let opts = Options { allow_listing: true, ..Options::default() };
+    let opts = Options { allow_listing: true, local: false };
     let found = match builder::find(k, &p, &p.args.clone(), opts) {
         Ok(f) => f,
         Err(e) => return k.error(&e),

@@ -123,9 +123,10 @@ fn pods_for_deletion(
     selector: Option<&Selector>,
     f: &Filters,
 ) -> Result<(Vec<Value>, String), String> {
-    let mut options = ListOptions::default();
-    options.field_selector = FieldSelector::parse(&format!("spec.nodeName={node}")).ok();
-    options.label_selector = selector.cloned();
+    let options = ListOptions {
+        field_selector: FieldSelector::parse(&format!("spec.nodeName={node}")).ok(),
+        label_selector: selector.cloned(),
+    };
     let who = crate::apiserver::Identity::admin();
     let pods = k.cluster.api_mut().list(&who, Kind::Pod, None, &options).map_err(|e| server_message(&e))?.items;
     let mut delete = Vec::new();

@@ -33,7 +33,7 @@ pub fn find_nodes(k: &mut Kubectl<'_>, p: &Parsed, usage: &str) -> Option<Found>
     } else {
         p.args.iter().map(|a| if a.contains('/') { a.clone() } else { format!("node/{a}") }).collect()
     };
-    let opts = Options { allow_listing: true, ..Options::default() };
+    let opts = Options { allow_listing: true, local: false };
     match builder::find(k, p, &args, opts) {
         Ok(f) => Some(f),
         Err(e) => {

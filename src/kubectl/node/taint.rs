@@ -185,7 +185,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let names: Vec<String> =
         if all || selector.is_some() { vec!["nodes".into()] } else { resources.iter().skip(1).cloned().collect() };
     let names = if all || selector.is_some() { names } else { [vec!["nodes".to_string()], names].concat() };
-    let opts = Options { allow_listing: true, ..Options::default() };
+    let opts = Options { allow_listing: true, local: false };
     let found = match builder::find(k, &p, &names, opts) {
         Ok(f) => f,
         Err(e) => return k.error(&e),

@@ -48,7 +48,7 @@ pub fn find(k: &mut Kubectl<'_>, p: &Parsed) -> Option<Found> {
         k.error("required resource not specified");
         return None;
     }
-    match builder::find(k, p, &p.args.clone(), Options { allow_listing: true, ..Options::default() }) {
+    match builder::find(k, p, &p.args.clone(), Options { allow_listing: true, local: false }) {
         Ok(f) => Some(f),
         Err(e) => {
             k.error(&e);

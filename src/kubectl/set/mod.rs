@@ -90,7 +90,7 @@ pub fn find(k: &mut Kubectl<'_>, o: &SetOptions, resources: &[String]) -> Option
         k.error("you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'");
         return None;
     }
-    let opts = Options { local: o.local, allow_listing: true, ..Options::default() };
+    let opts = Options { local: o.local, allow_listing: true };
     match builder::find(k, &o.p, resources, opts) {
         Ok(mut f) => {
             for info in &mut f.infos {
