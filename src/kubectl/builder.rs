@@ -63,14 +63,16 @@ pub fn server_message(e: &ApiError) -> String {
     format!("Error from server ({}): {}", e.reason.as_str(), e.message)
 }
 
-/// Prints the errors kept during a visit and sets the exit status.
+/// Prints the errors kept during a visit, one a line with kubectl's `error: ` prefix unless the
+/// message has one (or is a server error), and sets the exit status.
 pub fn report_errors(k: &mut Kubectl<'_>, errors: &[String]) {
     for e in errors {
-        if e.starts_with("Error from server") {
-            k.out.fail(format!("{e}\n"));
+        let line = if e.starts_with("Error from server") || e.starts_with("error: ") {
+            e.clone()
         } else {
-            k.out.fail(format!("error: {e}\n"));
-        }
+            format!("error: {e}")
+        };
+        k.out.fail(if line.ends_with('\n') { line } else { format!("{line}\n") });
     }
 }
 

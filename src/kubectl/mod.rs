@@ -9,9 +9,11 @@ pub mod create;
 pub mod delete;
 pub mod flags;
 pub mod get;
+pub mod label;
 pub mod manifest;
 pub mod mutate;
 pub mod node;
+pub mod patch;
 pub mod output;
 pub mod printers;
 pub mod resources;
@@ -97,6 +99,9 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "uncordon" => node::run_uncordon(&mut k, rest),
         "drain" => node::drain::run(&mut k, rest),
         "taint" => node::taint::run(&mut k, rest),
+        "label" => label::run_label(&mut k, rest),
+        "annotate" => label::run_annotate(&mut k, rest),
+        "patch" => patch::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.

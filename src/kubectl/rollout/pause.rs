@@ -74,7 +74,7 @@ fn run(k: &mut Kubectl<'_>, args: &[String], change: Change, op: &str) {
         }
     }
     errors.extend(found.errors);
-    report_errors(k, &errors.into_iter().map(|e| e.trim_start_matches("error: ").to_string()).collect::<Vec<_>>());
+    report_errors(k, &errors);
 }
 
 pub fn run_pause(k: &mut Kubectl<'_>, args: &[String]) {

@@ -135,14 +135,7 @@ pub fn apply(
         }
     }
     errors.extend(found.errors);
-    for e in &errors {
-        let line = if e.starts_with("error: ") || e.starts_with("Error from server") {
-            e.clone()
-        } else {
-            format!("error: {e}")
-        };
-        k.out.fail(if line.ends_with('\n') { line } else { format!("{line}\n") });
-    }
+    builder::report_errors(k, &errors);
 }
 
 /// The containers (and init containers) of the object's pod spec, for editing.
