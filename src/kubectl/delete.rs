@@ -125,9 +125,13 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
         Ok(f) => f,
         Err(e) => return k.error(&e),
     };
+    // A named object that is already gone still counts as visited (kubectl deletes without reading
+    // first), so `--ignore-not-found` prints nothing rather than "No resources found".
+    let before = found.errors.len();
     if ignore_not_found {
         found.errors.retain(|e| !e.starts_with("Error from server (NotFound)"));
     }
+    let ignored = before - found.errors.len();
     let opts = DeleteOptions {
         grace_period_seconds: (grace >= 0).then_some(grace),
         propagation: Some(propagation),
@@ -156,7 +160,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
         print_deleted(k, info, operation, output, dry_run);
     }
     builder::report_errors(k, &found.errors);
-    if found.infos.is_empty() && found.errors.is_empty() {
+    if found.infos.is_empty() && found.errors.is_empty() && ignored == 0 {
         k.out.out("No resources found\n");
         return;
     }

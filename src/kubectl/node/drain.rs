@@ -199,17 +199,24 @@ fn evict_pods(
     let mut last_poll = start;
     loop {
         let now = k.cluster.now();
-        for (pod, st) in pods.iter().zip(state.iter_mut()) {
-            let (ns, name) = pod_key(pod);
-            let Progress::Evicting { next } = st else { continue };
-            if *next > now {
-                continue;
-            }
+        // Every due pod's goroutine announces itself before any answer comes back, as kubectl's do.
+        let due: Vec<usize> = state
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| matches!(st, Progress::Evicting { next } if *next <= now))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &due {
+            let (ns, name) = pods.get(i).map(pod_key).unwrap_or_default();
             if dry_run == DryRun::Server {
                 k.out.out(format!("evicting pod {ns}/{name} (server dry run)\n"));
             } else if !disable {
                 k.out.out(format!("evicting pod {ns}/{name}\n"));
             }
+        }
+        for &i in &due {
+            let (Some(pod), Some(st)) = (pods.get(i), state.get_mut(i)) else { continue };
+            let (ns, name) = pod_key(pod);
             let result = if disable {
                 k.cluster.api_mut().delete(&who, Kind::Pod, Some(&ns), &name, &opts)
             } else {
