@@ -72,6 +72,16 @@ fn labels_annotations_taints_and_patches() {
     );
 }
 
+#[test]
+fn replace_and_edit() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: \"1\"\n";
+    let script = format!(
+        "kubectl create configmap cfg --from-literal=a=0\nkubectl replace -f - <<EOF\n{cm}EOF\nkubectl get cm cfg -o yaml\nkubectl replace --force -f - <<EOF\n{cm}EOF\nkubectl replace -f - <<EOF\n{}EOF\nkubectl replace --grace-period=1 -f -\nkubectl replace\nkubectl edit cm cfg\nkubectl edit cm nope\n",
+        cm.replace("cfg", "missing")
+    );
+    golden("replace", &script);
+}
+
 /// Words the random command lines are made of: commands, resource forms, flags and values.
 const WORDS: &[&str] = &[
     "apply",

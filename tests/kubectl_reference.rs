@@ -313,6 +313,8 @@ const MUTATE_LINES: &[&str] = &[
     "patch deploy x",
     "apply",
     "apply foo",
+    "replace",
+    "replace -f - --grace-period=3",
     "set",
     "set foo",
     "set image",

@@ -73,13 +73,7 @@ fn grace_period(p: &Parsed) -> Result<i64, String> {
 
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(p) = k.parse(&mutate::flags(&[FLAGS, FILE_FLAGS]), args) else { return };
-    let timeout = match waiting::timeout(p.get("timeout"), waiting::FOREVER) {
-        Ok(t) => t,
-        Err(e) => {
-            let v = p.get("timeout").unwrap_or("");
-            return k.usage_error(&format!("invalid argument \"{v}\" for \"--timeout\" flag: {e}"));
-        }
-    };
+    let Some(timeout) = waiting::timeout_flag(k, &p, waiting::FOREVER) else { return };
     let propagation = match cascade(k, p.get("cascade").unwrap_or("background")) {
         Ok(c) => c,
         Err(e) => return k.error(&e),
@@ -88,14 +82,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
         Ok(g) => g,
         Err(e) => return k.error(&e),
     };
-    let dry_run = if p.has("dry-run") {
-        match super::create::subcommand::dry_run(k, &p) {
-            Some(d) => d,
-            None => return,
-        }
-    } else {
-        DryRun::None
-    };
+    let Some(dry_run) = mutate::dry_run_flag(k, &p) else { return };
     if p.all("filename").is_empty() && p.args.is_empty() {
         return k.error(builder::NO_RESOURCES);
     }
@@ -183,7 +170,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
 }
 
 /// kubectl's line for a deleted object: `pod "x" deleted from default namespace`.
-fn print_deleted(k: &mut Kubectl<'_>, info: &Info, operation: &str, output: &str, dry_run: DryRun) {
+pub fn print_deleted(k: &mut Kubectl<'_>, info: &Info, operation: &str, output: &str, dry_run: DryRun) {
     let kind = info.kind.lower_qualified_kind();
     if output == "name" {
         return k.out.out(format!("{kind}/{}\n", info.name));

@@ -7,6 +7,7 @@ pub mod columns;
 pub mod context;
 pub mod create;
 pub mod delete;
+pub mod edit;
 pub mod flags;
 pub mod get;
 pub mod label;
@@ -14,6 +15,7 @@ pub mod manifest;
 pub mod mutate;
 pub mod node;
 pub mod patch;
+pub mod replace;
 pub mod output;
 pub mod printers;
 pub mod resources;
@@ -102,6 +104,8 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "label" => label::run_label(&mut k, rest),
         "annotate" => label::run_annotate(&mut k, rest),
         "patch" => patch::run(&mut k, rest),
+        "replace" => replace::run(&mut k, rest),
+        "edit" => edit::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.

@@ -67,9 +67,14 @@ pub fn print_op_typed(
     }
 }
 
+/// The dry-run strategy (none unless `--dry-run` was given); None when refused (printed).
+pub fn dry_run_flag(k: &mut Kubectl<'_>, p: &Parsed) -> Option<DryRun> {
+    if p.has("dry-run") { subcommand::dry_run(k, p) } else { Some(DryRun::None) }
+}
+
 /// The dry-run strategy and the printer, in kubectl's order; None when either was refused (printed).
 pub fn dry_run_and_printer(k: &mut Kubectl<'_>, p: &Parsed) -> Option<(DryRun, Printer)> {
-    let dry_run = if p.has("dry-run") { subcommand::dry_run(k, p)? } else { DryRun::None };
+    let dry_run = dry_run_flag(k, p)?;
     let printer = subcommand::printer(k, p)?;
     Some((dry_run, printer))
 }

@@ -2,6 +2,8 @@
 //! the cluster runs in small steps until the condition holds or the timeout is spent. Nothing waits on
 //! the wall clock, so a script replays identically.
 
+use super::context::Kubectl;
+use super::flags::Parsed;
 use crate::cluster::Cluster;
 use crate::sim::Duration;
 
@@ -39,5 +41,18 @@ pub fn timeout(flag: Option<&str>, default: Duration) -> Result<Duration, String
             Ok(d) => Ok(d),
             Err(e) => Err(e.to_string()),
         },
+    }
+}
+
+/// The command's `--timeout` (`default` when absent or zero); None after printing pflag's error for a
+/// value that is not a duration.
+pub fn timeout_flag(k: &mut Kubectl<'_>, p: &Parsed, default: Duration) -> Option<Duration> {
+    match timeout(p.get("timeout"), default) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let v = p.get("timeout").unwrap_or("");
+            k.usage_error(&format!("invalid argument \"{v}\" for \"--timeout\" flag: {e}"));
+            None
+        }
     }
 }

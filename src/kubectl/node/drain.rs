@@ -11,7 +11,7 @@ use super::super::builder::{self, server_message};
 use super::super::context::Kubectl;
 use super::super::create::subcommand::DryRun;
 use super::super::flags::Flag;
-use super::super::waiting;
+use super::super::{mutate, waiting};
 use crate::api::fields::FieldSelector;
 use crate::api::labels::Selector;
 use crate::api::{Kind, Object};
@@ -287,21 +287,8 @@ fn evict_pods(
 
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(p) = k.parse(FLAGS, args) else { return };
-    let dry_run = if p.has("dry-run") {
-        match super::super::create::subcommand::dry_run(k, &p) {
-            Some(d) => d,
-            None => return,
-        }
-    } else {
-        DryRun::None
-    };
-    let timeout = match waiting::timeout(p.get("timeout"), waiting::FOREVER) {
-        Ok(t) => t,
-        Err(e) => {
-            let v = p.get("timeout").unwrap_or("");
-            return k.usage_error(&format!("invalid argument \"{v}\" for \"--timeout\" flag: {e}"));
-        }
-    };
+    let Some(dry_run) = mutate::dry_run_flag(k, &p) else { return };
+    let Some(timeout) = waiting::timeout_flag(k, &p, waiting::FOREVER) else { return };
     let Some(found) = super::find_nodes(k, &p, "drain NODE") else { return };
     let pod_selector = match p.get("pod-selector").filter(|s| !s.is_empty()).map(Selector::parse) {
         None => None,

@@ -74,14 +74,7 @@ pub fn cordon_nodes(k: &mut Kubectl<'_>, p: &Parsed, infos: &[Info], desired: bo
 
 fn run_cordon_or_uncordon(k: &mut Kubectl<'_>, args: &[String], desired: bool) {
     let Some(p) = k.parse(FLAGS, args) else { return };
-    let dry_run = if p.has("dry-run") {
-        match super::create::subcommand::dry_run(k, &p) {
-            Some(d) => d,
-            None => return,
-        }
-    } else {
-        DryRun::None
-    };
+    let Some(dry_run) = mutate::dry_run_flag(k, &p) else { return };
     let usage = if desired { "cordon NODE" } else { "uncordon NODE" };
     let Some(found) = find_nodes(k, &p, usage) else { return };
     cordon_nodes(k, &p, &found.infos, desired, dry_run);

@@ -158,13 +158,7 @@ pub fn qualified_kind(kind: Kind) -> String {
 
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(p) = k.parse(&mutate::flags(&[FLAGS, FILE_FLAGS]), args) else { return };
-    let timeout = match waiting::timeout(p.get("timeout"), waiting::FOREVER) {
-        Ok(t) => t,
-        Err(e) => {
-            let v = p.get("timeout").unwrap_or("");
-            return k.usage_error(&format!("invalid argument \"{v}\" for \"--timeout\" flag: {e}"));
-        }
-    };
+    let Some(timeout) = waiting::timeout_flag(k, &p, waiting::FOREVER) else { return };
     let revision = p.int("revision").unwrap_or(0);
     if revision < 0 {
         return k.error(&format!("revision must be a positive integer: {revision}"));
