@@ -282,8 +282,90 @@ fn reference_kubectl() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-#[test]
-fn create_and_run_match_real_kubectl() {
+/// Lines of the commands that change objects, answered offline: usage errors, and `--local` edits of
+/// the manifest in `DEPLOYMENT`, given on standard input.
+const MUTATE_LINES: &[&str] = &[
+    "delete",
+    "delete pod x --cascade=foo",
+    "delete pod x --now --grace-period=3",
+    "delete pod x --bogus",
+    "scale",
+    "scale deploy/x",
+    "scale --replicas=3",
+    "scale deploy x --replicas=abc",
+    "cordon",
+    "drain",
+    "uncordon",
+    "taint",
+    "taint node x",
+    "label",
+    "annotate",
+    "rollout",
+    "rollout status",
+    "rollout undo",
+    "rollout history",
+    "rollout pause",
+    "rollout resume",
+    "rollout restart",
+    "rollout foo",
+    "rollout status --bogus",
+    "patch",
+    "patch deploy x",
+    "apply",
+    "apply foo",
+    "replace",
+    "replace -f - --grace-period=3",
+    "set",
+    "set foo",
+    "set image",
+    "set image -f - --local -o yaml nginx=nginx:1.26",
+    "set image -f - --local -o json *=nginx:1.26",
+    "set image -f - --local nginx=nginx:1.26",
+    "set image -f - --local nginx=nginx:1.25",
+    "set image -f - --local foo=nginx:1.26",
+    "set image -f - --local nginx=x --dry-run=server",
+    "set image deploy/web --local nginx=x",
+    "set image -f - --local",
+    "set env -f - --local -o yaml A=1 B=2",
+    "set env -f - --local -o yaml A=1 B- -c ngin*",
+    "set env -f - --local -o json A=",
+    "set env -f - --local --list",
+    "set env -f - --local 1A=x",
+    "set env deploy/x A=1 y",
+    "set resources -f - --local -o yaml --limits=cpu=200m,memory=512Mi --requests=cpu=100m",
+    "set resources -f - --local -o json --requests=memory=1Gi",
+    "set resources -f - --local -c foo --limits=cpu=1",
+    "set resources -f - --local",
+    "set resources -f - --local --limits=cpu=abc",
+    "set selector -f - --local -o yaml app=x",
+    "set serviceaccount -f - --local -o yaml sa1",
+    "set serviceaccount -f - --local -o json sa1",
+    "set serviceaccount -f - --local",
+    "label -f - --local -o yaml a=b",
+    "label -f - --local -o json a=b",
+    "label -f - --local a=b",
+    "label -f - --local app-",
+    "label -f - --local --list",
+    "label -f - --local app=x",
+    "label -f - --local app=x --overwrite -o name",
+    "annotate -f - --local -o yaml a=b",
+    "annotate -f - --local --list",
+    "annotate -f - --local a=b",
+    "patch -f - --local -p {\"spec\":{\"replicas\":5}} -o yaml",
+    "patch -f - --local -p {\"spec\":{\"replicas\":2}}",
+    "patch -f - --local --type=foo -p {}",
+    "patch -f - --local --type=json -p [{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":4}]",
+    "patch -f - --local --type=merge -p {\"metadata\":{\"labels\":{\"a\":\"b\"}}} -o json",
+    "patch -f - --local -p {\"spec\":{\"replicas\":2}} --dry-run=server",
+];
+
+/// The manifest the `--local` lines edit.
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.25\n";
+
+/// Runs each line through the real kubectl and Kubarium's (both given `stdin`) and describes every
+/// line whose stdout, stderr or exit status differ.
+fn differences(lines: &[&str], stdin: Option<&str>) -> Vec<String> {
+    use std::io::Write;
     let kubectl_bin = match reference_kubectl() {
         Ok(b) => b,
         Err(e) => {
@@ -293,18 +375,24 @@ fn create_and_run_match_real_kubectl() {
     let home = std::env::temp_dir().join("kubarium-kubectl-ref-home");
     let _ = std::fs::create_dir_all(&home);
     let mut failures = Vec::new();
-    for line in LINES {
+    for line in lines {
         let args = split(line);
-        let real = Command::new(&kubectl_bin)
+        let mut child = Command::new(&kubectl_bin)
             .args(&args)
             .env("HOME", &home)
             .env("KUBECONFIG", home.join("no-config"))
-            .stdin(std::process::Stdio::null())
-            .output()
+            .stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() })
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .expect("run kubectl");
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            let _ = pipe.write_all(text.as_bytes());
+        }
+        let real = child.wait_with_output().expect("kubectl output");
         let mut cluster = Cluster::new(1);
         let mut out = Output::default();
-        kubectl::run(&args, None, &mut cluster, &mut out);
+        kubectl::run(&args, stdin, &mut cluster, &mut out);
         let want = (
             String::from_utf8_lossy(&real.stdout).to_string(),
             String::from_utf8_lossy(&real.stderr).to_string(),
@@ -318,6 +406,24 @@ fn create_and_run_match_real_kubectl() {
             ));
         }
     }
+    failures
+}
+
+#[test]
+fn create_and_run_match_real_kubectl() {
+    let failures = differences(LINES, None);
     assert!(LINES.len() >= 30);
     assert!(failures.is_empty(), "{} of {} lines differ:\n\n{}", failures.len(), LINES.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn mutating_commands_match_real_kubectl_offline() {
+    let failures = differences(MUTATE_LINES, Some(DEPLOYMENT));
+    assert!(
+        failures.is_empty(),
+        "{} of {} lines differ:\n\n{}",
+        failures.len(),
+        MUTATE_LINES.len(),
+        failures.join("\n\n")
+    );
 }

@@ -29,7 +29,7 @@ impl ApiServer {
         result
     }
 
-    fn delete_inner(
+    pub(super) fn delete_inner(
         &mut self,
         kind: Kind,
         namespace: Option<&str>,

@@ -20,6 +20,7 @@ pub enum Reason {
     Expired,
     Gone,
     Timeout,
+    TooManyRequests,
     InternalError,
 }
 
@@ -36,6 +37,7 @@ impl Reason {
             Reason::Expired => "Expired",
             Reason::Gone => "Gone",
             Reason::Timeout => "Timeout",
+            Reason::TooManyRequests => "TooManyRequests",
             Reason::InternalError => "InternalError",
         }
     }
@@ -50,6 +52,7 @@ impl Reason {
             Reason::MethodNotAllowed => 405,
             Reason::Expired | Reason::Gone => 410,
             Reason::Timeout => 504,
+            Reason::TooManyRequests => 429,
             Reason::InternalError => 500,
         }
     }
@@ -174,6 +177,12 @@ impl ApiError {
     /// A watch or list from a resourceVersion older than the retained history.
     pub fn expired(message: impl Into<String>) -> Self {
         Self::new(Reason::Expired, message.into())
+    }
+
+    /// `errors.NewTooManyRequests`: the client should retry later (an eviction a disruption budget
+    /// refuses).
+    pub fn too_many_requests(message: impl Into<String>) -> Self {
+        Self::new(Reason::TooManyRequests, message.into())
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

@@ -8,6 +8,7 @@ mod binding;
 mod create;
 mod delete;
 pub mod errors;
+mod eviction;
 pub mod field;
 pub mod fieldselect;
 pub mod identity;

@@ -63,7 +63,7 @@ pub fn merge_patch(target: &Value, patch: &Value) -> Value {
 }
 
 /// The merge key of a list field, by the field's name (and, for `ports`, by what its items hold).
-fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
+pub fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
     match field {
         "containers"
         | "initContainers"

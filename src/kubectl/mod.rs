@@ -2,24 +2,38 @@
 //! simulated api-server. Each command is its own module.
 
 pub mod api_resources;
+pub mod apply;
+pub mod builder;
 pub mod cluster_info;
 pub mod columns;
 pub mod config;
 pub mod context;
 pub mod create;
+pub mod delete;
 pub mod describe;
+pub mod edit;
 pub mod events;
 pub mod flags;
 pub mod get;
+pub mod label;
 pub mod logs;
 pub mod manifest;
+pub mod mutate;
+pub mod node;
 pub mod output;
+pub mod patch;
 pub mod printers;
+pub mod replace;
 pub mod resources;
+pub mod rollout;
 pub mod run;
+pub mod scale;
+pub mod set;
 pub mod sort_by;
 pub mod top;
+pub mod typed;
 pub mod version;
+pub mod waiting;
 
 pub use output::{Output, Stream};
 
@@ -94,6 +108,20 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "api-versions" => api_resources::api_versions(&mut k, rest),
         "cluster-info" => cluster_info::run(&mut k, rest),
         "config" => config::run(&mut k, rest),
+        "scale" => scale::run(&mut k, rest),
+        "delete" => delete::run(&mut k, rest),
+        "apply" => apply::run(&mut k, rest),
+        "set" => set::run(&mut k, rest),
+        "rollout" => rollout::run(&mut k, rest),
+        "cordon" => node::run_cordon(&mut k, rest),
+        "uncordon" => node::run_uncordon(&mut k, rest),
+        "drain" => node::drain::run(&mut k, rest),
+        "taint" => node::taint::run(&mut k, rest),
+        "label" => label::run_label(&mut k, rest),
+        "annotate" => label::run_annotate(&mut k, rest),
+        "patch" => patch::run(&mut k, rest),
+        "replace" => replace::run(&mut k, rest),
+        "edit" => edit::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.
