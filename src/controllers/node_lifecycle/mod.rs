@@ -247,6 +247,11 @@ impl NodeLifecycleController {
 
     /// `classifyNodes`: registers new nodes and forgets deleted ones, with their events.
     fn classify(&mut self, api: &mut ApiServer) {
+        // The common pass (no node joined or left) costs lookups, not a set of every name.
+        let cache = self.nodes.cache();
+        if cache.len() == self.known.len() && cache.iter().all(|n| self.known.contains(n.name())) {
+            return;
+        }
         let current: BTreeSet<String> = self.nodes.cache().iter().map(|n| n.name().to_string()).collect();
         for name in current.difference(&self.known).cloned().collect::<Vec<_>>() {
             if let Some(obj) = self.nodes.cache().get(&name).cloned() {
@@ -278,9 +283,12 @@ impl NodeLifecycleController {
             .iter()
             .filter_map(|o| if let Object::Node(n) = o { Some(n.clone()) } else { None })
             .collect();
+        let mut lease_key = String::from("kube-node-lease/");
         for node in nodes {
             let name = node.metadata.name.clone().unwrap_or_default();
-            let renew = match self.leases.cache().get(&format!("kube-node-lease/{name}")) {
+            lease_key.truncate("kube-node-lease/".len());
+            lease_key.push_str(&name);
+            let renew = match self.leases.cache().get(&lease_key) {
                 Some(Object::Lease(l)) => {
                     l.spec.as_ref().and_then(|s| s.renew_time.as_ref()).map(|t| t.0.as_millisecond())
                 }
