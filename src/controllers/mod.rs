@@ -8,6 +8,9 @@ pub mod controller_utils;
 pub mod daemon_util;
 pub mod daemonset;
 pub mod deployment;
+pub mod endpoint_util;
+pub mod endpoints;
+pub mod endpointslice;
 pub mod expectations;
 pub mod garbage_collector;
 pub mod namespace;
@@ -17,6 +20,8 @@ pub mod replicaset;
 
 pub use daemonset::DaemonSetController;
 pub use deployment::DeploymentController;
+pub use endpoints::EndpointsController;
+pub use endpointslice::EndpointSliceController;
 pub use garbage_collector::GarbageCollector;
 pub use namespace::NamespaceController;
 pub use replicaset::ReplicaSetController;

@@ -7,4 +7,5 @@ mod gc_tests;
 mod namespace_tests;
 mod daemonset_tests;
 mod deployment_tests;
+mod endpoints_tests;
 mod replicaset_tests;
