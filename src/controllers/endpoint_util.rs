@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Pod, Service, ServicePort};
+use k8s_openapi::api::core::v1::{ObjectReference, Pod, Service, ServicePort};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time as MetaTime;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -94,6 +94,32 @@ pub fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
                 .map(|p| p.container_port)
         }
     }
+}
+
+/// A resolved port of an endpoint: (name, port, protocol, appProtocol).
+pub type ResolvedPort = (String, i32, String, Option<String>);
+
+/// Service port `sp` resolved on `pod`, or None when its named target port is not declared there.
+pub fn resolved_port(pod: &Pod, sp: &ServicePort) -> Option<ResolvedPort> {
+    let port = find_port(pod, sp)?;
+    let protocol = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
+    Some((sp.name.clone().unwrap_or_default(), port, protocol, sp.app_protocol.clone()))
+}
+
+/// The `targetRef` of a pod's endpoint.
+pub fn target_ref(pod: &Pod) -> Option<ObjectReference> {
+    Some(ObjectReference {
+        kind: Some("Pod".into()),
+        namespace: pod.metadata.namespace.clone(),
+        name: pod.metadata.name.clone(),
+        uid: pod.metadata.uid.clone(),
+        ..Default::default()
+    })
+}
+
+/// The node a pod runs on, if bound.
+pub fn node_name(pod: &Pod) -> Option<String> {
+    pod.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty())
 }
 
 /// The hostname a pod publishes under a Service: `spec.hostname` when its `spec.subdomain` names the

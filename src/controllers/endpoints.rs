@@ -8,15 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{
-    EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
-};
+use k8s_openapi::api::core::v1::{EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::controller_utils::is_pod_ready;
 use super::endpoint_util::{
-    ServiceSync, TRIGGER_TIME_ANNOTATION, Watched, endpoint_hostname, endpoint_labels, find_port, pod_ip,
-    publish_not_ready, selected_pods, selector, service_at, should_pod_be_in_endpoints, trigger_text,
+    ResolvedPort, ServiceSync, TRIGGER_TIME_ANNOTATION, Watched, endpoint_hostname, endpoint_labels, node_name, pod_ip,
+    publish_not_ready, resolved_port, selected_pods, selector, service_at, should_pod_be_in_endpoints, target_ref,
+    trigger_text,
 };
 use super::queue::Requeue;
 use super::{SyncError, record_decision};
@@ -42,20 +41,18 @@ impl Default for EndpointsController {
 }
 
 /// A subset's port list, as the repacking key.
-type PortKey = Vec<(String, i32, String, Option<String>)>;
+type PortKey = Vec<ResolvedPort>;
+/// Ready and not-ready addresses keyed by `ip/uid` (their sort order).
+type Addresses = BTreeMap<String, EndpointAddress>;
+/// A repacked subset: its ports and its ready and not-ready addresses.
+type Packed = (PortKey, Vec<EndpointAddress>, Vec<EndpointAddress>);
 
 fn address(pod: &Pod, svc: &Service) -> EndpointAddress {
     EndpointAddress {
         ip: pod_ip(pod).to_string(),
         hostname: endpoint_hostname(pod, svc),
-        node_name: pod.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()),
-        target_ref: Some(ObjectReference {
-            kind: Some("Pod".into()),
-            namespace: pod.metadata.namespace.clone(),
-            name: pod.metadata.name.clone(),
-            uid: pod.metadata.uid.clone(),
-            ..Default::default()
-        }),
+        node_name: node_name(pod),
+        target_ref: target_ref(pod),
     }
 }
 
@@ -64,8 +61,7 @@ fn address(pod: &Pod, svc: &Service) -> EndpointAddress {
 fn subsets(svc: &Service, pods: &[&Arc<Pod>]) -> (Vec<EndpointSubset>, bool) {
     let tolerate = publish_not_ready(svc);
     let ports = svc.spec.as_ref().and_then(|s| s.ports.clone()).unwrap_or_default();
-    let mut groups: BTreeMap<PortKey, (BTreeMap<String, EndpointAddress>, BTreeMap<String, EndpointAddress>)> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<PortKey, (Addresses, Addresses)> = BTreeMap::new();
     for pod in pods.iter().filter(|p| should_pod_be_in_endpoints(p, tolerate)) {
         let addr = address(pod, svc);
         let ready = tolerate || is_pod_ready(pod);
@@ -73,18 +69,7 @@ fn subsets(svc: &Service, pods: &[&Arc<Pod>]) -> (Vec<EndpointSubset>, bool) {
             // A headless Service without ports still lists its pods.
             vec![Vec::new()]
         } else {
-            ports
-                .iter()
-                .filter_map(|sp| {
-                    let p = find_port(pod, sp)?;
-                    Some(vec![(
-                        sp.name.clone().unwrap_or_default(),
-                        p,
-                        sp.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                        sp.app_protocol.clone(),
-                    )])
-                })
-                .collect()
+            ports.iter().filter_map(|sp| resolved_port(pod, sp)).map(|p| vec![p]).collect()
         };
         for k in keys {
             let g = groups.entry(k).or_default();
@@ -97,8 +82,7 @@ fn subsets(svc: &Service, pods: &[&Arc<Pod>]) -> (Vec<EndpointSubset>, bool) {
         }
     }
     // Pods with the same addresses across ports share one subset with all those ports.
-    let mut merged: BTreeMap<(Vec<String>, Vec<String>), (PortKey, Vec<EndpointAddress>, Vec<EndpointAddress>)> =
-        BTreeMap::new();
+    let mut merged: BTreeMap<(Vec<String>, Vec<String>), Packed> = BTreeMap::new();
     for (ports, (ready, not_ready)) in groups {
         let id = (ready.keys().cloned().collect(), not_ready.keys().cloned().collect());
         let entry = merged

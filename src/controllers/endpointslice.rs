@@ -8,14 +8,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{ObjectReference, Pod, Service};
+use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::controller_utils::{is_pod_ready, labels_of, new_controller_ref};
 use super::endpoint_util::{
-    SERVICE_NAME_LABEL, ServiceSync, TRIGGER_TIME_ANNOTATION, Watched, endpoint_hostname, endpoint_labels, find_port,
-    pod_ip, publish_not_ready, selected_pods, selector, service_at, should_pod_be_in_endpoints, trigger_text,
+    ResolvedPort, SERVICE_NAME_LABEL, ServiceSync, TRIGGER_TIME_ANNOTATION, Watched, endpoint_hostname,
+    endpoint_labels, node_name, pod_ip, publish_not_ready, resolved_port, selected_pods, selector, service_at,
+    should_pod_be_in_endpoints, target_ref, trigger_text,
 };
 use super::queue::Requeue;
 use super::{SyncError, record_decision};
@@ -43,7 +44,7 @@ impl Default for EndpointSliceController {
 }
 
 /// The ports a group of endpoints shares, as the slice lists them.
-type PortSet = Vec<(String, i32, String, Option<String>)>;
+type PortSet = Vec<ResolvedPort>;
 
 fn ports_of(slice: &EndpointSlice) -> PortSet {
     slice
@@ -74,14 +75,8 @@ fn pod_to_endpoint(pod: &Pod, svc: &Service) -> Endpoint {
             terminating: Some(terminating),
         }),
         hostname: endpoint_hostname(pod, svc),
-        node_name: pod.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()),
-        target_ref: Some(ObjectReference {
-            kind: Some("Pod".into()),
-            namespace: pod.metadata.namespace.clone(),
-            name: pod.metadata.name.clone(),
-            uid: pod.metadata.uid.clone(),
-            ..Default::default()
-        }),
+        node_name: node_name(pod),
+        target_ref: target_ref(pod),
         ..Default::default()
     }
 }
@@ -96,14 +91,7 @@ fn desired(svc: &Service, pods: &[&Arc<Pod>]) -> BTreeMap<PortSet, Vec<Endpoint>
     let mut groups: BTreeMap<PortSet, Vec<Endpoint>> = BTreeMap::new();
     let ports = svc.spec.as_ref().and_then(|s| s.ports.clone()).unwrap_or_default();
     for pod in pods.iter().filter(|p| should_pod_be_in_endpoints(p, true)) {
-        let set: PortSet = ports
-            .iter()
-            .filter_map(|sp| {
-                let port = find_port(pod, sp)?;
-                let protocol = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
-                Some((sp.name.clone().unwrap_or_default(), port, protocol, sp.app_protocol.clone()))
-            })
-            .collect();
+        let set: PortSet = ports.iter().filter_map(|sp| resolved_port(pod, sp)).collect();
         groups.entry(set).or_default().push(pod_to_endpoint(pod, svc));
     }
     groups
