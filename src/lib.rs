@@ -11,6 +11,7 @@ pub mod client;
 pub mod scheduler;
 pub mod controllers;
 pub mod kubelet;
+pub mod network;
 pub mod cluster;
 pub mod kubectl;
 pub mod terminal;

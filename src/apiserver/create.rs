@@ -53,13 +53,21 @@ impl ApiServer {
         if !errors.is_empty() {
             return Err(ApiError::invalid(kind, obj.name(), errors));
         }
+        let receipt = match &mut obj {
+            Object::Service(svc) => {
+                let name = svc.metadata.name.clone().unwrap_or_default();
+                Some(self.services.assign(svc, None, &mut self.rng).map_err(|e| ApiError::invalid(kind, &name, e))?)
+            }
+            _ => None,
+        };
         let oref = Self::object_ref(kind, obj.namespace(), obj.name());
         self.stage("admission", &oref, "admitted and validated".into());
-        if opts.dry_run {
-            return Ok(obj);
-        }
         let key = keys::object_key(kind, obj.namespace(), obj.name());
-        self.commit(kind, &key, &oref, Write::Create(obj))
+        let result = if opts.dry_run { Ok(obj) } else { self.commit(kind, &key, &oref, Write::Create(obj)) };
+        if let Some(r) = receipt.filter(|_| opts.dry_run || result.is_err()) {
+            self.services.undo(r);
+        }
+        result
     }
 
     /// A random (version 4) UUID from the api-server's seeded stream.

@@ -4,6 +4,7 @@
 //! entry. A request that fails at any stage changes nothing.
 
 pub mod admission;
+pub mod allocator;
 mod binding;
 mod create;
 mod delete;
@@ -106,6 +107,8 @@ pub struct ApiServer {
     /// Store keys of pods by `spec.nodeName`, as the watch cache indexes them, so a kubelet's list of
     /// its own pods does not scan every pod.
     pods_by_node: BTreeMap<String, BTreeSet<String>>,
+    /// Cluster IPs and node ports held by Services.
+    services: allocator::ServiceAllocators,
     watches: WatchHub,
     pending: Vec<WatchEvent>,
     clock: Clock,
@@ -128,6 +131,7 @@ impl ApiServer {
         ApiServer {
             store: Store::new(),
             pods_by_node: BTreeMap::new(),
+            services: allocator::ServiceAllocators::default(),
             watches: WatchHub::default(),
             pending: Vec::new(),
             clock,
@@ -271,6 +275,9 @@ impl ApiServer {
         );
         let new = (verb != "delete").then(|| value.clone());
         self.index_pod(key, old.as_ref(), new.as_ref());
+        if let (None, Some(Object::Service(gone))) = (&new, &old) {
+            self.services.release(gone);
+        }
         self.watches.notify(old.as_ref(), new.as_ref(), &mut self.pending);
         Ok(value)
     }

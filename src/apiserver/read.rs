@@ -45,6 +45,11 @@ impl ApiServer {
         self.store.get(&keys::object_key(kind, namespace, name)).map(|kv| kv.value.clone())
     }
 
+    /// The pods bound to `node` without a request: the simulated network's view of what runs where.
+    pub fn peek_pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.pods_on_node(node)
+    }
+
     pub fn list(
         &mut self,
         who: &Identity,

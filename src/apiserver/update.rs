@@ -110,6 +110,28 @@ impl ApiServer {
         if !errors.is_empty() {
             return Err(ApiError::invalid(kind, &name, errors));
         }
+        let receipt = match (&mut obj, &current, status) {
+            (Object::Service(svc), Object::Service(old), false) => Some(
+                self.services.assign(svc, Some(old), &mut self.rng).map_err(|e| ApiError::invalid(kind, &name, e))?,
+            ),
+            _ => None,
+        };
+        let result = self.store_update(obj, current, expect_rv, opts);
+        if let Some(r) = receipt.filter(|_| opts.dry_run || result.is_err()) {
+            self.services.undo(r);
+        }
+        result
+    }
+
+    fn store_update(
+        &mut self,
+        obj: Object,
+        current: Object,
+        expect_rv: i64,
+        opts: &WriteOptions,
+    ) -> Result<Object, ApiError> {
+        let kind = obj.kind();
+        let name = current.name().to_string();
         if opts.dry_run {
             return Ok(obj);
         }

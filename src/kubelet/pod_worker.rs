@@ -246,7 +246,11 @@ impl PodWorker {
                 }
                 let (y, lines) = match &mut proc {
                     Proc::Shell(m) => {
-                        let env = Surroundings { hostname: self.name.clone(), now_unix_ms: Shared::unix_ms(ctx, t) };
+                        let env = Surroundings {
+                            hostname: self.name.clone(),
+                            now_unix_ms: Shared::unix_ms(ctx, t),
+                            net: None,
+                        };
                         let mut lines = Vec::new();
                         let y = m.run(&env, &mut lines);
                         (Some(y), lines)

@@ -83,7 +83,7 @@ impl PodWorker {
             if let State::Running { proc: Proc::Shell(main), .. } = &c.state {
                 m.files = main.files.clone();
             }
-            let env = Surroundings { hostname: self.name.clone(), now_unix_ms: Shared::unix_ms(ctx, t) };
+            let env = Surroundings { hostname: self.name.clone(), now_unix_ms: Shared::unix_ms(ctx, t), net: None };
             let mut out = Vec::new();
             for _ in 0..8 {
                 if let Yield::Exit(code) = m.run(&env, &mut out) {

@@ -10,6 +10,7 @@ mod node_lifecycle_tests;
 mod cloud_tests;
 mod daemonset_tests;
 mod deployment_tests;
+mod endpoints_tests;
 mod replicaset_tests;
 mod live;
 mod job_tests;

@@ -2,7 +2,7 @@
 //! cluster, with sizes close to what registries report for linux/amd64 (compressed), their entrypoints
 //! and commands as their Dockerfiles set them, and the first lines their servers log.
 
-use super::{Behaviour, ImageSpec};
+use super::{Behaviour, Http, ImageSpec};
 
 const MB: u64 = 1_000_000;
 
@@ -22,6 +22,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["nginx", "-g", "daemon off;"],
         server_binaries: &["nginx"],
         behaviour: Behaviour::Server,
+        http: Http::NginxWelcome,
         ports: &[80],
         log_lines: &[
             "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
@@ -42,6 +43,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["httpd-foreground"],
         server_binaries: &["httpd-foreground", "httpd"],
         behaviour: Behaviour::Server,
+        http: Http::ItWorks,
         ports: &[80],
         log_lines: &[
             "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
@@ -66,6 +68,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["catalina.sh", "run"],
         server_binaries: &["catalina.sh"],
         behaviour: Behaviour::Server,
+        http: Http::TomcatNotFound,
         ports: &[8080],
         log_lines: &[
             "INFO [main] org.apache.catalina.startup.Catalina.load Server initialization in [812] milliseconds",
@@ -84,6 +87,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["redis-server"],
         server_binaries: &["redis-server"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[6379],
         log_lines: &[
             "1:C Redis is starting oO0OoO0OoO0Oo",
@@ -109,6 +113,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["mysqld"],
         server_binaries: &["mysqld"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[3306],
         log_lines: &[
             "[Note] [Entrypoint]: Entrypoint script for MySQL Server started.",
@@ -132,6 +137,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["postgres"],
         server_binaries: &["postgres"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[5432],
         log_lines: &[
             "LOG:  starting PostgreSQL 17.6 on x86_64-pc-linux-gnu",
@@ -154,6 +160,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["sh"],
         server_binaries: &[],
         behaviour: Behaviour::Command,
+        http: Http::None,
         ports: &[],
         log_lines: &[],
         required_env: &[],
@@ -168,6 +175,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["/bin/sh"],
         server_binaries: &[],
         behaviour: Behaviour::Command,
+        http: Http::None,
         ports: &[],
         log_lines: &[],
         required_env: &[],
@@ -188,6 +196,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["/bin/bash"],
         server_binaries: &[],
         behaviour: Behaviour::Command,
+        http: Http::None,
         ports: &[],
         log_lines: &[],
         required_env: &[],
@@ -209,6 +218,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["python3"],
         server_binaries: &[],
         behaviour: Behaviour::Command,
+        http: Http::None,
         ports: &[],
         log_lines: &[],
         required_env: &[],
@@ -229,6 +239,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["node"],
         server_binaries: &[],
         behaviour: Behaviour::Command,
+        http: Http::None,
         ports: &[],
         log_lines: &[],
         required_env: &[],
@@ -243,6 +254,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &[],
         server_binaries: &["/whoami", "whoami"],
         behaviour: Behaviour::Server,
+        http: Http::Whoami,
         ports: &[80],
         log_lines: &["Starting up on port 80"],
         required_env: &[],
@@ -257,6 +269,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &[],
         server_binaries: &["/http-echo", "http-echo"],
         behaviour: Behaviour::Server,
+        http: Http::Echo,
         ports: &[5678],
         log_lines: &["[INFO] server is listening on :5678"],
         required_env: &[],
@@ -271,6 +284,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &[],
         server_binaries: &["/pause"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[],
         log_lines: &[],
         required_env: &[],
@@ -285,6 +299,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["etcd"],
         server_binaries: &["etcd"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[2379, 2380],
         log_lines: &[],
         required_env: &[],
@@ -299,6 +314,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["kube-apiserver"],
         server_binaries: &["kube-apiserver"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[6443],
         log_lines: &[],
         required_env: &[],
@@ -313,6 +329,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["kube-controller-manager"],
         server_binaries: &["kube-controller-manager"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[10257],
         log_lines: &[],
         required_env: &[],
@@ -327,6 +344,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["kube-scheduler"],
         server_binaries: &["kube-scheduler"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[10259],
         log_lines: &[],
         required_env: &[],
@@ -341,6 +359,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &["/usr/local/bin/kube-proxy"],
         server_binaries: &["/usr/local/bin/kube-proxy", "kube-proxy"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[],
         log_lines: &[],
         required_env: &[],
@@ -355,6 +374,7 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cmd: &[],
         server_binaries: &["/coredns", "coredns"],
         behaviour: Behaviour::Server,
+        http: Http::None,
         ports: &[53, 9153],
         log_lines: &[
             ".:53",

@@ -20,6 +20,23 @@ pub enum Behaviour {
     Command,
 }
 
+/// What an image's server answers over HTTP (the network asks it when a request arrives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Http {
+    /// Not an HTTP server (or no server at all).
+    None,
+    /// nginx's default `index.html`.
+    NginxWelcome,
+    /// Apache httpd's `It works!`.
+    ItWorks,
+    /// traefik/whoami: its hostname, addresses and the request as received.
+    Whoami,
+    /// hashicorp/http-echo: the text of its `-text` argument.
+    Echo,
+    /// Tomcat without webapps: its 404 page.
+    TomcatNotFound,
+}
+
 /// One repository of the catalog.
 #[derive(Debug, Clone)]
 pub struct ImageSpec {
@@ -32,6 +49,7 @@ pub struct ImageSpec {
     /// Binaries that start the image's server (the command is the image's own service).
     pub server_binaries: &'static [&'static str],
     pub behaviour: Behaviour,
+    pub http: Http,
     pub ports: &'static [u16],
     /// Lines the server writes at start (`{hostname}` is replaced with the pod name).
     pub log_lines: &'static [&'static str],

@@ -1,7 +1,7 @@
 //! The commands a simulated container can run, as busybox words them: `echo`, `printf`, `sleep`,
 //! `exit`, `true`/`false`/`:`, `printenv`/`env`, `hostname`, `date`, `cat`, `seq`, `test`/`[`,
-//! `export`, `trap`, nested `sh -c`, and the harmless no-ops of start-up scripts. Anything else is
-//! `sh: <cmd>: not found` with status 127.
+//! `export`, `trap`, nested `sh -c`, and the harmless no-ops of start-up scripts. Network tools go to
+//! the surroundings' network when there is one; anything else is `sh: <cmd>: not found` (127).
 
 use super::machine::{Machine, Surroundings};
 use crate::sim::Duration;
@@ -169,6 +169,8 @@ pub fn run(m: &mut Machine, argv: &[String], env: &Surroundings) -> Outcome {
             for f in args {
                 if f == "/etc/hostname" {
                     m.write(&format!("{}\n", env.hostname));
+                } else if let Some(text) = env.net.filter(|_| f == "/etc/resolv.conf").and_then(|n| n.resolv_conf()) {
+                    m.write(&text);
                 } else if m.files.contains(f.as_str()) {
                     // An empty file.
                 } else {
@@ -254,6 +256,10 @@ pub fn run(m: &mut Machine, argv: &[String], env: &Surroundings) -> Outcome {
             None => Outcome::Status(0),
         },
         _ => {
+            if let Some(out) = env.net.and_then(|n| n.run(argv)) {
+                m.write(&out.text);
+                return Outcome::Status(out.status);
+            }
             let shell = m.shell.clone();
             m.write(&format!("{shell}: {cmd}: not found\n"));
             Outcome::Status(127)

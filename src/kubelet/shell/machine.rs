@@ -21,10 +21,12 @@ pub enum Yield {
 
 /// What the machine may know about its surroundings when it runs.
 #[derive(Debug, Clone)]
-pub struct Surroundings {
+pub struct Surroundings<'a> {
     pub hostname: String,
     /// The wall-clock instant the container sees (`date`).
     pub now_unix_ms: i64,
+    /// The network, when the shell runs with one (`kubectl exec`).
+    pub net: Option<&'a dyn super::NetworkAccess>,
 }
 
 /// Instructions one `run` may execute before yielding; a loop that never sleeps is paused for a
@@ -288,8 +290,8 @@ mod tests {
     use super::super::parse::compile;
     use super::*;
 
-    fn env() -> Surroundings {
-        Surroundings { hostname: "web-1".into(), now_unix_ms: 1_767_225_600_000 }
+    fn env() -> Surroundings<'static> {
+        Surroundings { hostname: "web-1".into(), now_unix_ms: 1_767_225_600_000, net: None }
     }
 
     fn run_all(script: &str) -> (Vec<String>, Vec<Yield>) {

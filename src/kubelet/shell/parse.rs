@@ -638,7 +638,7 @@ mod tests {
         for src in odd {
             if let Ok(p) = compile(src) {
                 let mut m = super::super::Machine::new(p, Default::default(), "sh");
-                let env = super::super::Surroundings { hostname: "h".into(), now_unix_ms: 0 };
+                let env = super::super::Surroundings { hostname: "h".into(), now_unix_ms: 0, net: None };
                 let mut out = Vec::new();
                 for _ in 0..3 {
                     m.run(&env, &mut out);
