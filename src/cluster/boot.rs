@@ -180,8 +180,9 @@ fn control_plane_pods(api: &mut ApiServer, node: &NodeSpec, ip: &str) {
     }
 }
 
-/// The `kubernetes` and `kube-dns` Services at their kubeadm addresses.
-fn services(api: &mut ApiServer) {
+/// The `kubernetes` and `kube-dns` Services at their kubeadm addresses. The api-server publishes its own endpoints for
+/// `kubernetes` (its endpoint reconciler), since that Service has no selector.
+fn services(api: &mut ApiServer, apiserver_ip: &str) {
     create(
         api,
         json!({"apiVersion": "v1", "kind": "Service",
@@ -200,6 +201,20 @@ fn services(api: &mut ApiServer) {
                 "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
                           {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
                           {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]}}),
+    );
+    create(
+        api,
+        json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+            "subsets": [{"addresses": [{"ip": apiserver_ip}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]}),
+    );
+    create(
+        api,
+        json!({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"kubernetes.io/service-name": "kubernetes"}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [apiserver_ip], "conditions": {"ready": true}}],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}),
     );
 }
 
@@ -404,7 +419,8 @@ pub fn boot(api: &mut ApiServer, topology: &Topology) {
     for (i, spec) in topology.nodes.iter().enumerate() {
         node(api, spec, i);
     }
-    services(api);
+    let apiserver_ip = topology.nodes.iter().position(|n| n.control_plane).map(node_ip).unwrap_or_else(|| node_ip(0));
+    services(api, &apiserver_ip);
     for (i, spec) in topology.nodes.iter().enumerate().filter(|(_, n)| n.control_plane) {
         control_plane_pods(api, spec, &node_ip(i));
     }

@@ -14,11 +14,12 @@ use crate::client::Process;
 use crate::controllers::hpa::metrics::{LoadKnob, Loaded};
 use crate::controllers::{
     CloudControllerManager, CronJobController, DaemonSetController, DeploymentController, DisruptionController,
-    GarbageCollector, HorizontalPodAutoscalerController, JobController, NamespaceController, NodeLifecycleController,
-    PersistentVolumeController, ReplicaSetController, ServiceAccountController, StatefulSetController,
-    TaintEvictionController, TtlAfterFinishedController,
+    EndpointSliceController, EndpointsController, GarbageCollector, HorizontalPodAutoscalerController, JobController,
+    NamespaceController, NodeLifecycleController, PersistentVolumeController, ReplicaSetController,
+    ServiceAccountController, StatefulSetController, TaintEvictionController, TtlAfterFinishedController,
 };
 use crate::kubelet::Kubelet;
+use crate::network::{CoreDns, IngressNginx, KubeProxy, Network};
 use crate::scheduler::Scheduler;
 
 /// A control-plane binary that `kubarium component stop|start` can fault.
@@ -83,6 +84,9 @@ pub struct Components {
     topology: Topology,
     metrics: KubeletMetrics,
     load: LoadKnob,
+    /// kube-proxy's rules per node, CoreDNS's records and the ingress controller's routes.
+    network: Network,
+    proxies: BTreeMap<String, usize>,
 }
 
 impl Cluster {
@@ -101,6 +105,8 @@ impl Cluster {
             Box::new(JobController::new()),
             Box::new(CronJobController::new()),
             Box::new(TtlAfterFinishedController::new()),
+            Box::new(EndpointsController::new()),
+            Box::new(EndpointSliceController::new()),
             Box::new(GarbageCollector::new()),
             Box::new(NamespaceController::new()),
             Box::new(ServiceAccountController::new()),
@@ -118,6 +124,15 @@ impl Cluster {
         cluster.components.control_plane.insert(ControlPlane::Scheduler, vec![scheduler]);
         for node in &topology.nodes {
             cluster.spawn_kubelet(&node.name);
+        }
+        let dns = CoreDns::new();
+        cluster.components.network.dns = dns.table();
+        cluster.spawn(Box::new(dns));
+        // ingress-nginx listens on the first worker's address, as a kind cluster's does on its node.
+        if let Some(node) = topology.nodes.iter().find(|n| !n.control_plane).or(topology.nodes.first()) {
+            let ingress = IngressNginx::new(&node.name);
+            cluster.components.network.ingress = Some(ingress.table());
+            cluster.spawn(Box::new(ingress));
         }
         // The controllers' first lists and the kubelets' adoption of the booted pods are part of the
         // boot, not of the scenario.
@@ -138,11 +153,21 @@ impl Cluster {
         Self::boot(seed, &Topology::default())
     }
 
+    /// Starts a node's kubelet and its kube-proxy (the DaemonSet pod's process).
     fn spawn_kubelet(&mut self, node: &str) {
         let kubelet = Kubelet::new(node, self.seed);
         self.components.metrics.add(node, kubelet.metrics());
         let id = self.spawn(Box::new(kubelet));
         self.components.kubelets.insert(node.to_string(), id);
+        let proxy = KubeProxy::new(node);
+        self.components.network.proxies.insert(node.to_string(), proxy.rules());
+        let id = self.spawn(Box::new(proxy));
+        self.components.proxies.insert(node.to_string(), id);
+    }
+
+    /// The network as the nodes see it, for requests from pods (`kubectl exec ... -- wget`).
+    pub fn network(&self) -> &Network {
+        &self.components.network
     }
 
     /// The load knob: extra CPU per pod for the pods of a workload, which metrics (and so `kubectl
@@ -203,6 +228,10 @@ impl Cluster {
         let id = self.components.kubelets.remove(node).ok_or_else(|| ComponentError::NodeNotFound(node.to_string()))?;
         self.set_running(id, false);
         self.components.metrics.remove(node);
+        if let Some(proxy) = self.components.proxies.remove(node) {
+            self.set_running(proxy, false);
+        }
+        self.components.network.proxies.remove(node);
         let _ = self.api.delete(&Identity::admin(), Kind::Node, None, node, &DeleteOptions::default());
         self.settle();
         Ok(())

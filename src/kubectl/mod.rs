@@ -135,6 +135,12 @@ fn usage() -> String {
 /// cobra's message for an unknown subcommand, with its "Did you mean this?" suggestions (Levenshtein
 /// distance at most 2, or a prefix match).
 fn unknown_command(command: &str, out: &mut Output) {
+    if COMMANDS.contains(&command) {
+        // A real kubectl command this playground does not simulate (yet): say so rather than
+        // suggesting the very command that was typed.
+        out.fail(format!("error: \"kubectl {command}\" is not simulated in Kubarium; run 'help' for what is\n"));
+        return;
+    }
     let mut msg = format!("error: unknown command \"{command}\" for \"kubectl\"");
     let suggestions: Vec<&str> =
         COMMANDS.iter().copied().filter(|c| levenshtein(c, command) <= 2 || c.starts_with(command)).collect();
@@ -184,5 +190,11 @@ mod tests {
         run(&["foo".into()], None, &mut cluster, &mut out);
         assert_eq!(out.stderr(), "error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n");
         assert_eq!(out.exit_code, 1);
+        let mut out = Output::default();
+        run(&["port-forward".into()], None, &mut cluster, &mut out);
+        assert_eq!(
+            out.stderr(),
+            "error: \"kubectl port-forward\" is not simulated in Kubarium; run 'help' for what is\n"
+        );
     }
 }
