@@ -4,22 +4,14 @@
 //! `UPDATE_GOLDEN=1 cargo test --test kubectl_mutate`, then read the diff), and random argument vectors
 //! must end in an error or a success, never a panic, and change nothing when they fail.
 
-use std::path::PathBuf;
+mod common;
 
 use kubarium::cluster::Cluster;
 use kubarium::kubectl::{self, Output};
 use kubarium::sim::Rng;
-use kubarium::terminal::Shell;
 
 fn golden(name: &str, script: &str) {
-    let transcript = Shell::new(Cluster::boot_default(1)).run_script(script);
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kmut").join(format!("{name}.txt"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &transcript).expect("write golden");
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(transcript, want, "transcript of {name} differs from {}", path.display());
+    common::golden("kmut", name, script);
 }
 
 #[test]

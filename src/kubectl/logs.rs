@@ -162,7 +162,7 @@ fn targets(k: &mut Kubectl<'_>, p: &Parsed, who: &Identity, ns: &str, selector: 
 }
 
 /// The pod selector of a controller or service (`SelectorsForObject`).
-fn selector_of(obj: &Object) -> Option<Selector> {
+pub(super) fn selector_of(obj: &Object) -> Option<Selector> {
     let ls = match obj {
         Object::Deployment(d) => d.spec.as_ref().map(|s| s.selector.clone()),
         Object::ReplicaSet(r) => r.spec.as_ref().map(|s| s.selector.clone()),
@@ -177,14 +177,14 @@ fn selector_of(obj: &Object) -> Option<Selector> {
     Selector::from_label_selector(&ls).ok()
 }
 
-fn list_pods(k: &mut Kubectl<'_>, who: &Identity, ns: &str, selector: Selector) -> Vec<Pod> {
+pub(super) fn list_pods(k: &mut Kubectl<'_>, who: &Identity, ns: &str, selector: Selector) -> Vec<Pod> {
     let options = ListOptions { label_selector: Some(selector), ..Default::default() };
     let items = k.cluster.api_mut().list(who, Kind::Pod, Some(ns), &options).map(|l| l.items).unwrap_or_default();
     items.iter().filter_map(Object::as_pod).cloned().collect()
 }
 
 /// `podutils.ByLogging`: scheduled, running, ready, more restarts, older first.
-fn by_logging(a: &Pod, b: &Pod) -> std::cmp::Ordering {
+pub(super) fn by_logging(a: &Pod, b: &Pod) -> std::cmp::Ordering {
     let key = |p: &Pod| {
         let st = p.status.clone().unwrap_or_default();
         let scheduled = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some_and(|n| !n.is_empty());
@@ -202,6 +202,37 @@ fn by_logging(a: &Pod, b: &Pod) -> std::cmp::Ordering {
     key(a).cmp(&key(b))
 }
 
+/// The pod's containers as kubectl lists them (`podcmd.AllContainerNames`): app containers, then
+/// init containers marked `(init)`.
+fn all_container_names(pod: &Pod) -> String {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let mut v: Vec<String> = spec.containers.iter().map(|c| c.name.clone()).collect();
+    v.extend(spec.init_containers.iter().flatten().map(|c| format!("{} (init)", c.name)));
+    v.join(", ")
+}
+
+/// The container a command acts on when `-c` is absent (`podcmd.FindOrDefaultContainerByName`): the
+/// `kubectl.kubernetes.io/default-container` annotation's, else the first, saying so on stderr when
+/// the pod has several (unless `quiet`).
+pub(super) fn default_container(k: &mut Kubectl<'_>, pod: &Pod, quiet: bool) -> String {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let known = |d: &String| spec.containers.iter().chain(spec.init_containers.iter().flatten()).any(|c| &c.name == d);
+    if let Some(d) = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+        .filter(|d| known(d))
+    {
+        return d.clone();
+    }
+    let first = spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
+    if (spec.containers.len() > 1 || spec.init_containers.as_ref().is_some_and(|i| !i.is_empty())) && !quiet {
+        k.out.err(format!("Defaulted container \"{first}\" out of: {}\n", all_container_names(pod)));
+    }
+    first
+}
+
 /// Prints one pod's logs; false when an error ends the command.
 fn pod_logs(k: &mut Kubectl<'_>, pod: &Pod, container: Option<&str>, all: bool, many: bool, o: &Options) -> bool {
     let name = pod.metadata.name.clone().unwrap_or_default();
@@ -209,33 +240,15 @@ fn pod_logs(k: &mut Kubectl<'_>, pod: &Pod, container: Option<&str>, all: bool, 
     let spec = pod.spec.clone().unwrap_or_default();
     let init: Vec<String> = spec.init_containers.iter().flatten().map(|c| c.name.clone()).collect();
     let app: Vec<String> = spec.containers.iter().map(|c| c.name.clone()).collect();
-    let names = {
-        let mut v: Vec<String> = app.clone();
-        v.extend(init.iter().map(|c| format!("{c} (init)")));
-        v.join(", ")
-    };
     let chosen: Vec<String> = if all {
         init.iter().chain(app.iter()).cloned().collect()
     } else {
-        let default = pod
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
-            .filter(|d| app.contains(d) || init.contains(d))
-            .cloned();
-        let c = match container.map(str::to_string).or(default) {
-            Some(c) => c,
-            None => {
-                let first = app.first().cloned().unwrap_or_default();
-                if (app.len() > 1 || !init.is_empty()) && !many {
-                    k.out.err(format!("Defaulted container \"{first}\" out of: {names}\n"));
-                }
-                first
-            }
+        let c = match container {
+            Some(c) => c.to_string(),
+            None => default_container(k, pod, many),
         };
         if !app.contains(&c) && !init.contains(&c) {
-            k.error(&format!("container {c} is not valid for pod {name} out of: {names}"));
+            k.error(&format!("container {c} is not valid for pod {name} out of: {}", all_container_names(pod)));
             return false;
         }
         vec![c]

@@ -13,6 +13,7 @@ pub mod delete;
 pub mod describe;
 pub mod edit;
 pub mod events;
+pub mod exec;
 pub mod flags;
 pub mod get;
 pub mod label;
@@ -33,6 +34,7 @@ pub mod sort_by;
 pub mod top;
 pub mod typed;
 pub mod version;
+pub mod wait;
 pub mod waiting;
 
 pub use output::{Output, Stream};
@@ -122,6 +124,8 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "patch" => patch::run(&mut k, rest),
         "replace" => replace::run(&mut k, rest),
         "edit" => edit::run(&mut k, rest),
+        "exec" => exec::run(&mut k, rest),
+        "wait" => wait::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.

@@ -11,6 +11,7 @@ mod adopt;
 pub mod backoff;
 mod container;
 pub mod exec;
+mod exec_command;
 pub mod image_manager;
 pub mod images;
 pub mod ipam;
@@ -37,6 +38,7 @@ use crate::client::{Ctx, Delta, Informer, Process, Recorder, object_key};
 use crate::sim::trace::Component;
 use crate::sim::{Duration, Rng};
 
+pub use exec_command::{ExecError, ExecOutput};
 pub use logs::{LogStore, LogsError};
 
 use image_manager::ImageManager;

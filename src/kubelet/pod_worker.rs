@@ -419,7 +419,7 @@ impl PodWorker {
     }
 
     /// The container's environment: Kubernetes' service variables, then the spec's env.
-    fn environment(&self, i: usize, sh: &Shared) -> BTreeMap<String, String> {
+    pub(super) fn environment(&self, i: usize, sh: &Shared) -> BTreeMap<String, String> {
         let mut env = BTreeMap::new();
         env.insert("PATH".to_string(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string());
         env.insert("HOSTNAME".to_string(), if self.host_network { sh.node.to_string() } else { self.name.clone() });
