@@ -18,9 +18,10 @@ use crate::controllers::{
     NamespaceController, NodeLifecycleController, PersistentVolumeController, ReplicaSetController,
     ServiceAccountController, StatefulSetController, TaintEvictionController, TtlAfterFinishedController,
 };
-use crate::kubelet::Kubelet;
-use crate::network::{CoreDns, IngressNginx, KubeProxy, Network};
+use crate::kubelet::{ExecError, ExecOutput, Kubelet};
+use crate::network::{CoreDns, IngressNginx, KubeProxy, Network, PodNetwork};
 use crate::scheduler::Scheduler;
+use crate::sim::Rng;
 
 /// A control-plane binary that `kubarium component stop|start` can fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,6 +88,8 @@ pub struct Components {
     /// kube-proxy's rules per node, CoreDNS's records and the ingress controller's routes.
     network: Network,
     proxies: BTreeMap<String, usize>,
+    /// The stream `kubectl exec`'s requests draw from (which endpoint kube-proxy picks).
+    exec_rng: Option<Rng>,
 }
 
 impl Cluster {
@@ -163,6 +166,30 @@ impl Cluster {
         self.components.network.proxies.insert(node.to_string(), proxy.rules());
         let id = self.spawn(Box::new(proxy));
         self.components.proxies.insert(node.to_string(), id);
+    }
+
+    /// `kubectl exec`: runs `argv` in a container through its node's kubelet, with the pod's view of
+    /// the network (its image's tools: wget, curl, nslookup, iptables-save).
+    pub fn exec_in_pod(
+        &mut self,
+        node: &str,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        argv: &[String],
+        now_unix_ms: i64,
+    ) -> Result<ExecOutput, ExecError> {
+        let id = *self.components.kubelets.get(node).ok_or(ExecError::PodNotFound)?;
+        let kubelet = self
+            .slots
+            .get(id)
+            .and_then(|s| s.process.as_any())
+            .and_then(|p| p.downcast_ref::<Kubelet>())
+            .ok_or(ExecError::PodNotFound)?;
+        let seed = self.seed;
+        let rng = self.components.exec_rng.get_or_insert_with(|| Rng::derive(seed, "kubectl-exec"));
+        let net = PodNetwork::new(&mut self.api, &self.components.network, namespace, pod, Some(container), rng);
+        kubelet.exec(namespace, pod, container, argv, now_unix_ms, Some(&net))
     }
 
     /// The network as the nodes see it, for requests from pods (`kubectl exec ... -- wget`).

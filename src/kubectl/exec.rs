@@ -62,10 +62,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
         return k.out.fail(format!("Error from server (BadRequest): pod {name} does not have a host assigned\n"));
     }
     let now = k.now_ms();
-    let result = match k.cluster.kubelet(&node) {
-        Some(kubelet) => kubelet.exec(&ns, &name, &container, &command, now),
-        None => Err(ExecError::PodNotFound),
-    };
+    let result = k.cluster.exec_in_pod(&node, &ns, &name, &container, &command, now);
     match result {
         Ok(o) => {
             k.out.out(o.stdout);

@@ -8,6 +8,7 @@ use std::fmt;
 use super::Kubelet;
 use super::container::State;
 use super::exec::Proc;
+use super::shell::net::NetworkAccess;
 use super::shell::{Machine, Surroundings, Yield, builtins, exec};
 use crate::sim::Rng;
 
@@ -51,7 +52,7 @@ impl std::error::Error for ExecError {}
 
 impl Kubelet {
     /// Runs `argv` in `container` of pod `ns/pod` at wall-clock instant `now_unix_ms` (what `date`
-    /// shows). Reads the kubelet's state only.
+    /// shows), with the pod's view of the network when one is given. Reads the kubelet's state only.
     pub fn exec(
         &self,
         ns: &str,
@@ -59,6 +60,7 @@ impl Kubelet {
         container: &str,
         argv: &[String],
         now_unix_ms: i64,
+        net: Option<&dyn NetworkAccess>,
     ) -> Result<ExecOutput, ExecError> {
         let w = self.workers.get(&format!("{ns}/{pod}")).ok_or(ExecError::PodNotFound)?;
         let (i, c) = w
@@ -71,7 +73,7 @@ impl Kubelet {
             return Err(ExecError::ContainerNotFound(container.to_string()));
         };
         let first = argv.first().ok_or(ExecError::NoCommand)?;
-        if !builtins::is_known(first) {
+        if !builtins::is_known(first) && !net.is_some_and(|n| n.has_tool(first)) {
             return Err(ExecError::NotFound(not_found_message(c.container_id.as_deref().unwrap_or(""), argv)));
         }
         let base = first.rsplit('/').next().unwrap_or(first);
@@ -81,7 +83,7 @@ impl Kubelet {
             m.files = main.files.clone();
         }
         let hostname = if w.host_network { self.sh.node.to_string() } else { w.name.clone() };
-        let env = Surroundings { hostname, now_unix_ms };
+        let env = Surroundings { hostname, now_unix_ms, net };
         let mut lines = Vec::new();
         let mut exit_code = 0;
         for _ in 0..MAX_YIELDS {

@@ -94,6 +94,10 @@ impl NetworkAccess for PodNetwork<'_> {
     fn resolv_conf(&self) -> Option<String> {
         Some(dns::resolv_conf(&self.inner.borrow().namespace))
     }
+
+    fn has_tool(&self, name: &str) -> bool {
+        tools(&self.inner.borrow().repository).contains(&name.rsplit('/').next().unwrap_or(name))
+    }
 }
 
 fn out(text: String, status: i32) -> NetOutput {

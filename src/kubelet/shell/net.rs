@@ -16,6 +16,8 @@ pub struct NetOutput {
 pub trait NetworkAccess {
     /// Runs `argv` if it is a network tool this container's image has; None otherwise.
     fn run(&self, argv: &[String]) -> Option<NetOutput>;
+    /// Whether the image has the network tool `name` (`wget`, `/usr/bin/curl`, ...).
+    fn has_tool(&self, name: &str) -> bool;
     /// The container's `/etc/resolv.conf`.
     fn resolv_conf(&self) -> Option<String>;
 }
