@@ -9,6 +9,8 @@ use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time as MetaTime};
 
 use crate::api::Object;
+use crate::apiserver::{ApiError, ApiServer, Identity, WriteOptions};
+use crate::client::{EventKind, Recorder};
 use crate::sim::Time;
 
 /// Upstream's SlowStartInitialBatchSize.
@@ -145,6 +147,29 @@ pub fn slow_start_batch<E>(
         batch = (batch * 2).min(remaining);
     }
     (successes, None)
+}
+
+/// Creates a pod for `owner` as upstream's `PodControl.CreatePods` does, recording
+/// `SuccessfulCreate` "Created pod: x" or `FailedCreate` "Error creating: ..." on the owner.
+pub fn create_pod(
+    api: &mut ApiServer,
+    who: &Identity,
+    recorder: &mut Recorder,
+    owner: &Object,
+    pod: Pod,
+) -> Result<Object, ApiError> {
+    match api.create(who, Object::Pod(std::sync::Arc::new(pod)), &WriteOptions::default()) {
+        Ok(p) => {
+            let msg = format!("Created pod: {}", p.name());
+            recorder.event(api, owner, None, EventKind::Normal, "SuccessfulCreate", &msg);
+            Ok(p)
+        }
+        Err(e) => {
+            let msg = format!("Error creating: {}", e.message);
+            recorder.event(api, owner, None, EventKind::Warning, "FailedCreate", &msg);
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]

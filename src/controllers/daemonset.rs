@@ -12,8 +12,8 @@ use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 
 use super::controller_utils::{
-    SLOW_START_INITIAL_BATCH_SIZE, available_at_ms, controller_ref, is_pod_active, is_pod_available, is_pod_ready,
-    pod_from_template, slow_start_batch, virtual_time,
+    SLOW_START_INITIAL_BATCH_SIZE, available_at_ms, controller_ref, create_pod, is_pod_active, is_pod_available,
+    is_pod_ready, pod_from_template, slow_start_batch, virtual_time,
 };
 use super::daemon_util::{add_daemon_tolerations, pin_to_node, should_run, target_node};
 use super::deployment::compute_hash;
@@ -22,7 +22,7 @@ use super::expectations::Expectations;
 use super::queue::{KeyQueue, Requeue};
 use super::{SyncError, controller_identity, record_decision};
 use crate::api::{Kind, Object};
-use crate::apiserver::{ApiServer, DeleteOptions, Identity, ListOptions, Reason, WatchEvent, WriteOptions};
+use crate::apiserver::{ApiServer, DeleteOptions, Identity, ListOptions, Reason, WatchEvent};
 use crate::client::{Ctx, Delta, EventKind, Informer, Process, Recorder, object_key};
 use crate::sim::Time;
 use crate::sim::trace::Component;
@@ -297,30 +297,7 @@ impl DaemonSetController {
             let spec = pod.spec.get_or_insert_with(Default::default);
             pin_to_node(spec, node);
             add_daemon_tolerations(spec);
-            match api.create(who, Object::Pod(Arc::new(pod)), &WriteOptions::default()) {
-                Ok(p) => {
-                    recorder.event(
-                        api,
-                        obj,
-                        None,
-                        EventKind::Normal,
-                        "SuccessfulCreate",
-                        &format!("Created pod: {}", p.name()),
-                    );
-                    Ok(())
-                }
-                Err(e) => {
-                    recorder.event(
-                        api,
-                        obj,
-                        None,
-                        EventKind::Warning,
-                        "FailedCreate",
-                        &format!("Error creating: {}", e.message),
-                    );
-                    Err(e)
-                }
-            }
+            create_pod(api, who, recorder, obj, pod).map(|_| ())
         });
         for _ in created..create.len() {
             self.expectations.creation_observed(&key);

@@ -12,8 +12,8 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStat
 use k8s_openapi::api::core::v1::Pod;
 
 use super::controller_utils::{
-    SLOW_START_INITIAL_BATCH_SIZE, available_at_ms, controller_ref, is_pod_active, is_pod_available, is_pod_ready,
-    labels_of, new_controller_ref, pod_from_template, slow_start_batch, virtual_time,
+    SLOW_START_INITIAL_BATCH_SIZE, available_at_ms, controller_ref, create_pod, is_pod_active, is_pod_available,
+    is_pod_ready, labels_of, new_controller_ref, pod_from_template, slow_start_batch, virtual_time,
 };
 use super::expectations::Expectations;
 use super::queue::{KeyQueue, Requeue};
@@ -282,34 +282,11 @@ impl ReplicaSetController {
             let Some(template) = rs.spec.as_ref().and_then(|s| s.template.as_ref()) else { return Ok(()) };
             record_decision(ctx.api, NAME, "sync", obj, format!("too few replicas: need {want}, creating {diff}"));
             self.expectations.expect_creations(&key, diff, now);
-            let pod = Object::Pod(Arc::new(pod_from_template(template, obj)));
+            let pod = pod_from_template(template, obj);
             let (who, recorder) = (&self.who, &mut self.recorder);
             let api = &mut *ctx.api;
             let (created, err) = slow_start_batch(diff, SLOW_START_INITIAL_BATCH_SIZE, || {
-                match api.create(who, pod.clone(), &WriteOptions::default()) {
-                    Ok(p) => {
-                        recorder.event(
-                            api,
-                            obj,
-                            None,
-                            EventKind::Normal,
-                            "SuccessfulCreate",
-                            &format!("Created pod: {}", p.name()),
-                        );
-                        Ok(())
-                    }
-                    Err(e) => {
-                        recorder.event(
-                            api,
-                            obj,
-                            None,
-                            EventKind::Warning,
-                            "FailedCreate",
-                            &format!("Error creating: {}", e.message),
-                        );
-                        Err(e)
-                    }
-                }
+                create_pod(api, who, recorder, obj, pod.clone()).map(|_| ())
             });
             for _ in created..diff {
                 self.expectations.creation_observed(&key);

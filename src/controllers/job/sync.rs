@@ -17,8 +17,8 @@ use crate::apiserver::strategy::timestamp;
 use crate::apiserver::{DeleteOptions, Reason};
 use crate::client::{Ctx, EventKind, object_key};
 use crate::controllers::controller_utils::{
-    SLOW_START_INITIAL_BATCH_SIZE, controller_ref, is_pod_ready, labels_of, pod_from_template, slow_start_batch,
-    unix_millis, virtual_time,
+    SLOW_START_INITIAL_BATCH_SIZE, controller_ref, create_pod, is_pod_ready, labels_of, pod_from_template,
+    slow_start_batch, unix_millis, virtual_time,
 };
 use crate::controllers::queue::Requeue;
 use crate::controllers::{SyncError, record_decision};
@@ -419,18 +419,7 @@ impl JobController {
             if let Some(i) = next_index.next() {
                 index_pod(&mut pod, &job_name, i);
             }
-            match api.create(who, Object::Pod(Arc::new(pod)), &Default::default()) {
-                Ok(p) => {
-                    let msg = format!("Created pod: {}", p.name());
-                    recorder.event(api, obj, None, EventKind::Normal, "SuccessfulCreate", &msg);
-                    Ok(())
-                }
-                Err(e) => {
-                    let msg = format!("Error creating: {}", e.message);
-                    recorder.event(api, obj, None, EventKind::Warning, "FailedCreate", &msg);
-                    Err(e)
-                }
-            }
+            create_pod(api, who, recorder, obj, pod).map(|_| ())
         });
         for _ in created..diff {
             self.expectations.creation_observed(key);
