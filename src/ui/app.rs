@@ -12,32 +12,55 @@ use super::header::Header;
 use super::i18n::{Lang, T, t};
 use super::inspector::Inspector;
 use super::resources::Resources;
-use super::state::{Sim, SimHandle, Tab, Ui, UiAction};
+use super::state::{Selected, Sim, SimHandle, Tab, Ui, UiAction};
 use super::terminal::Terminal;
 use crate::cluster::Cluster;
 
 /// How often the clock ticks, in real milliseconds.
 const TICK_MS: u32 = 100;
 
-/// Commands in the page's address (`#run=` and the URL-encoded script, newline-separated) run before
-/// the page first draws: links that open the playground in a prepared state.
-fn startup_script() -> Option<String> {
+/// A parameter of the page's address fragment (`#view=cluster&run=...`), URL-decoded: links that open
+/// the playground in a prepared state. `run` is a script (newline-separated commands) run before the
+/// page first draws; `view` is the tab shown first; `select` (`kind/namespace/name` or `kind/name`)
+/// opens the inspector on an object.
+fn fragment(key: &str) -> Option<String> {
     let hash = gloo::utils::window().location().hash().ok()?;
-    let encoded = hash.strip_prefix("#run=")?;
-    js_sys::decode_uri_component(encoded).ok().map(String::from)
+    let value = hash.trim_start_matches('#').split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))?;
+    js_sys::decode_uri_component(value).ok().map(String::from)
+}
+
+fn first_selection() -> Option<Selected> {
+    let value = fragment("select")?;
+    let parts: Vec<&str> = value.split('/').collect();
+    let (kind, ns, name) = match parts.as_slice() {
+        [kind, ns, name] => (*kind, Some(*ns), *name),
+        [kind, name] => (*kind, None, *name),
+        _ => return None,
+    };
+    Some(Selected::new(crate::api::resource::resolve(kind)?, ns, name))
+}
+
+fn first_tab() -> Tab {
+    match fragment("view").as_deref() {
+        Some("cluster") => Tab::Cluster,
+        Some("resources") => Tab::Resources,
+        _ => Tab::Architecture,
+    }
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
     let booted = use_memo((), |_| {
         let mut sim = Sim::new(Cluster::boot_default(1));
-        let root = startup_script().and_then(|script| sim.run(&script));
+        let root = fragment("run").and_then(|script| sim.run(&script));
         (SimHandle(Rc::new(RefCell::new(sim))), root)
     });
     let sim = &booted.0;
     let ui = use_reducer(|| {
         let mut ui = Ui::new(Lang::load());
         ui.journey.root = booted.1;
+        ui.tab = first_tab();
+        ui.selected = first_selection();
         ui
     });
 
