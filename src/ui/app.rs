@@ -21,7 +21,7 @@ const TICK_MS: u32 = 100;
 
 /// A parameter of the page's address fragment (`#view=cluster&run=...`), URL-decoded: links that open
 /// the playground in a prepared state. `run` is a script (newline-separated commands) run before the
-/// page first draws; `view` is the tab shown first; `select` (`kind/namespace/name` or `kind/name`)
+/// page first draws; `view` is the tab shown first; `lang` (`en`, `zh-CN`) the language; `select` (`kind/namespace/name` or `kind/name`)
 /// opens the inspector on an object.
 fn fragment(key: &str) -> Option<String> {
     let hash = gloo::utils::window().location().hash().ok()?;
@@ -57,7 +57,8 @@ pub fn app() -> Html {
     });
     let sim = &booted.0;
     let ui = use_reducer(|| {
-        let mut ui = Ui::new(Lang::load());
+        let lang = fragment("lang").as_deref().and_then(Lang::from_code).unwrap_or_else(Lang::load);
+        let mut ui = Ui::new(lang);
         ui.journey.root = booted.1;
         ui.tab = first_tab();
         ui.selected = first_selection();

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::i18n::{Lang, T, t};
 use super::model::{self, HeatCell, NodeCard, PodChip, bytes, cores, percent};
-use super::state::{Selected, SimHandle, UiAction, UiHandle};
+use super::state::{Selected, UiAction, UiHandle, use_world};
 use crate::api::Kind;
 
 /// Up to this many nodes are drawn as cards.
@@ -94,9 +94,7 @@ fn heat_map(lang: Lang, ui: &UiHandle, cells: &[HeatCell]) -> Html {
 
 #[function_component(ClusterView)]
 pub fn cluster_view() -> Html {
-    let (Some(sim), Some(ui)) = (use_context::<SimHandle>(), use_context::<UiHandle>()) else {
-        return Html::default();
-    };
+    let Some((sim, ui)) = use_world() else { return Html::default() };
     let lang = ui.lang;
     let s = sim.0.borrow();
     let api = s.cluster().api();

@@ -31,7 +31,7 @@ impl Lang {
         }
     }
 
-    fn from_code(code: &str) -> Option<Lang> {
+    pub fn from_code(code: &str) -> Option<Lang> {
         if code.to_ascii_lowercase().starts_with("zh") {
             Some(Lang::Zh)
         } else if code.to_ascii_lowercase().starts_with("en") {

@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use super::i18n::{Lang, T, t};
-use super::state::{Selected, SimHandle, UiAction, UiHandle};
+use super::state::{Selected, SimHandle, UiAction, UiHandle, use_world};
 use crate::api::{Kind, Object};
 use crate::apiserver::{ApiServer, Identity, WriteOptions};
 use crate::kubectl::printers::yaml::to_yaml;
@@ -129,9 +129,7 @@ fn family(lang: Lang, ui: &UiHandle, api: &ApiServer, obj: &Object) -> Html {
 
 #[function_component(Inspector)]
 pub fn inspector() -> Html {
-    let (Some(sim), Some(ui)) = (use_context::<SimHandle>(), use_context::<UiHandle>()) else {
-        return Html::default();
-    };
+    let Some((sim, ui)) = use_world() else { return Html::default() };
     let draft = use_state(|| None::<String>);
     let message = use_state(|| None::<Result<String, String>>);
     {

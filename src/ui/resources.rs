@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::i18n::{Lang, T, t};
 use super::model::tone;
-use super::state::{Selected, SimHandle, UiAction, UiHandle};
+use super::state::{Selected, UiAction, UiHandle, use_world};
 use crate::api::{Kind, Object};
 use crate::apiserver::ApiServer;
 use crate::kubectl::columns::pod_status;
@@ -95,9 +95,7 @@ fn services(lang: Lang, ui: &UiHandle, api: &ApiServer, ns: &str) -> Html {
 
 #[function_component(Resources)]
 pub fn resources() -> Html {
-    let (Some(sim), Some(ui)) = (use_context::<SimHandle>(), use_context::<UiHandle>()) else {
-        return Html::default();
-    };
+    let Some((sim, ui)) = use_world() else { return Html::default() };
     let lang = ui.lang;
     let s = sim.0.borrow();
     let api = s.cluster().api();

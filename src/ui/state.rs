@@ -259,3 +259,11 @@ impl Reducible for Ui {
 
 /// The reducer handle, as the panels get it from the context.
 pub type UiHandle = UseReducerHandle<Ui>;
+
+/// The shared world and the reducer state, from their contexts (both are always provided by `App`).
+#[hook]
+pub fn use_world() -> Option<(SimHandle, UiHandle)> {
+    let sim = use_context::<SimHandle>();
+    let ui = use_context::<UiHandle>();
+    sim.zip(ui)
+}

@@ -6,7 +6,7 @@
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::state::{LineKind, SimHandle, UiAction, UiHandle};
+use super::state::{LineKind, SimHandle, UiAction, use_world};
 use crate::terminal::complete::complete;
 
 #[derive(Properties, PartialEq)]
@@ -45,9 +45,7 @@ fn screen(props: &ScreenProps) -> Html {
 
 #[function_component(Terminal)]
 pub fn terminal() -> Html {
-    let (Some(sim), Some(ui)) = (use_context::<SimHandle>(), use_context::<UiHandle>()) else {
-        return Html::default();
-    };
+    let Some((sim, ui)) = use_world() else { return Html::default() };
     let input = use_node_ref();
     let cursor = use_mut_ref(|| None::<usize>);
 

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::captions::clock;
 use super::i18n::{T, t};
-use super::state::{Sim, SimHandle, UiAction, UiHandle};
+use super::state::{Sim, SimHandle, UiAction, UiHandle, use_world};
 use crate::sim::Duration;
 
 const SPEEDS: &[&str] = &["0.1", "0.5", "1", "2", "5", "10", "100"];
@@ -23,9 +23,7 @@ fn act(sim: &SimHandle, ui: &UiHandle, f: impl Fn(&mut Sim) + 'static) -> Callba
 
 #[function_component(TimeControls)]
 pub fn time_controls() -> Html {
-    let (Some(sim), Some(ui)) = (use_context::<SimHandle>(), use_context::<UiHandle>()) else {
-        return Html::default();
-    };
+    let Some((sim, ui)) = use_world() else { return Html::default() };
     let lang = ui.lang;
     let (now, speed, playing) = {
         let s = sim.0.borrow();

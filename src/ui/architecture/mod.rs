@@ -10,7 +10,7 @@ mod steps;
 use yew::prelude::*;
 
 use super::model::node_cards;
-use super::state::{SimHandle, UiAction, UiHandle};
+use super::state::{UiAction, use_world};
 use crate::api::Kind;
 use diagram::{Diagram, DrawnNode};
 use narration::Narration;
@@ -20,9 +20,7 @@ const JOURNEY_STEP_MS: u32 = 900;
 
 #[function_component(Architecture)]
 pub fn architecture() -> Html {
-    let (Some(sim), Some(ui)) = (use_context::<SimHandle>(), use_context::<UiHandle>()) else {
-        return Html::default();
-    };
+    let Some((sim, ui)) = use_world() else { return Html::default() };
     let journey = ui.journey;
     let (nodes, steps, commands) = {
         let s = sim.0.borrow();
@@ -40,12 +38,15 @@ pub fn architecture() -> Html {
         };
         (nodes, steps, s.journeys.clone())
     };
-    let len = steps.len();
     {
+        // The chain grows while the cluster runs: each step counts it afresh, so that the interval
+        // is not set again on every tick.
         let dispatcher = ui.dispatcher();
-        use_effect_with((journey.playing, journey.root, len), move |&(playing, _, len)| {
-            let interval = playing.then(|| {
+        let sim = sim.clone();
+        use_effect_with((journey.playing, journey.root), move |&(playing, root)| {
+            let interval = root.filter(|_| playing).map(|root| {
                 gloo::timers::callback::Interval::new(JOURNEY_STEP_MS, move || {
+                    let len = sim.0.try_borrow().map_or(0, |s| steps::journey(s.cluster().api().trace(), root).len());
                     dispatcher.dispatch(UiAction::MoveJourney { delta: 1, len });
                 })
             });
