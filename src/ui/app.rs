@@ -12,7 +12,7 @@ use super::header::Header;
 use super::i18n::{Lang, T, t};
 use super::inspector::Inspector;
 use super::resources::Resources;
-use super::state::{Selected, Sim, SimHandle, Tab, Ui, UiAction};
+use super::state::{Journey, Selected, Sim, SimHandle, Tab, Ui, UiAction};
 use super::terminal::Terminal;
 use crate::cluster::Cluster;
 
@@ -59,7 +59,7 @@ pub fn app() -> Html {
     let ui = use_reducer(|| {
         let lang = fragment("lang").as_deref().and_then(Lang::from_code).unwrap_or_else(Lang::load);
         let mut ui = Ui::new(lang);
-        ui.journey.root = booted.1;
+        ui.journey = Journey { root: booted.1, step: 0, playing: booted.1.is_some() };
         ui.tab = first_tab();
         ui.selected = first_selection();
         ui
