@@ -308,8 +308,8 @@ impl ApiServer {
         }
     }
 
-    /// The pods bound to `node`, from the index.
-    fn pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Object> + 'a {
+    /// The pods bound to `node`, from the index (no request, no trace entry).
+    pub fn pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Object> + 'a {
         self.pods_by_node.get(node).into_iter().flatten().filter_map(|k| self.store.get(k)).map(|kv| &kv.value)
     }
 }

@@ -42,8 +42,8 @@ pub use output::{Output, Stream};
 use crate::cluster::Cluster;
 use context::Kubectl;
 
-/// Every kubectl command, for the "unknown command" suggestion.
-const COMMANDS: &[&str] = &[
+/// Every kubectl command, for the "unknown command" suggestion and Tab completion.
+pub const COMMANDS: &[&str] = &[
     "annotate",
     "api-resources",
     "api-versions",

@@ -2,6 +2,7 @@
 //! pastes are cut into commands; transcripts are written in one format for every consumer.
 
 mod builtins;
+pub mod complete;
 pub mod filters;
 pub mod kubarium;
 pub mod lexer;

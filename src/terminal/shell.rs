@@ -17,6 +17,9 @@ pub struct CommandResult {
     pub output: Output,
     /// `clear` was run: the terminal empties its screen.
     pub clear: bool,
+    /// The `seq` of the command's first trace entry: the root of its causal chain (journey mode).
+    /// None when the command did not touch the cluster.
+    pub root: Option<u64>,
 }
 
 /// One stage of a pipeline.
@@ -77,6 +80,15 @@ impl Shell {
                 return result;
             }
         };
+        // A command that talks to the cluster starts a causal chain of its own: its first trace entry
+        // becomes the root. `sleep` only lets time pass, so what happens then stays in the chain of
+        // the command that caused it.
+        let acts =
+            stages.iter().any(|s| s.words.first().is_some_and(|p| matches!(p.as_str(), "kubectl" | "k" | "kubarium")));
+        if acts {
+            self.cluster.api_mut().set_root(0);
+        }
+        let first = self.cluster.api().trace().next_seq();
         if let Some(delimiter) = &command.unterminated_heredoc {
             result.output.err(format!("warning: here-document delimited by end-of-file (wanted `{delimiter}')\n"));
         }
@@ -103,6 +115,7 @@ impl Shell {
                 piped = Some(out.stdout());
             }
         }
+        result.root = (acts && self.cluster.api().trace().next_seq() > first).then_some(first);
         result
     }
 
@@ -197,6 +210,18 @@ mod tests {
         assert_eq!(shell.cluster().now().as_millis(), 180_000);
         assert_eq!(shell.run_script("history"), "$ history\n    1  sleep 90\n    2  sleep 1m30s\n    3  history\n");
         assert!(shell.run_script("sleep x").contains("sleep: invalid time interval 'x'"));
+    }
+
+    #[test]
+    fn commands_that_act_start_a_causal_chain_and_sleep_stays_in_it() {
+        let mut shell = Shell::new(Cluster::boot_default(1));
+        let created = shell.run(&split_script("kubectl create deployment web --image=nginx")[0]);
+        let root = created.root.expect("kubectl create records trace entries");
+        let slept = shell.run(&split_script("sleep 5")[0]);
+        assert_eq!(slept.root, None);
+        let trace = shell.cluster().api().trace();
+        assert!(trace.since(root).any(|e| e.root == root && e.object.kind == "ReplicaSet"));
+        assert_eq!(shell.run(&split_script("echo hi")[0]).root, None);
     }
 
     #[test]

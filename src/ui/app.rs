@@ -1,38 +1,128 @@
-//! The page: header and the terminal, with the shell shared through a context so that every panel
-//! drives the same simulated cluster.
+//! The page: header with the time controls, the terminal on the left, the views on the right and the
+//! inspector beside them when something is selected. The shared world and the reducer state reach
+//! every panel through contexts; the clock ticks here.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
+use super::architecture::Architecture;
+use super::cluster_view::ClusterView;
+use super::header::Header;
+use super::i18n::{Lang, T, t};
+use super::inspector::Inspector;
+use super::resources::Resources;
+use super::state::{Journey, Selected, Sim, SimHandle, Tab, Ui, UiAction};
 use super::terminal::Terminal;
 use crate::cluster::Cluster;
-use crate::terminal::Shell;
 
-/// The shell every panel shares. Equality is identity: the handle never changes during a session.
-#[derive(Clone)]
-pub struct ShellHandle(pub Rc<RefCell<Shell>>);
+/// How often the clock ticks, in real milliseconds.
+const TICK_MS: u32 = 100;
 
-impl PartialEq for ShellHandle {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+/// A parameter of the page's address fragment (`#view=cluster&run=...`), URL-decoded: links that open
+/// the playground in a prepared state. `run` is a script (newline-separated commands) run before the
+/// page first draws; `view` is the tab shown first; `lang` (`en`, `zh-CN`) the language; `select` (`kind/namespace/name` or `kind/name`)
+/// opens the inspector on an object.
+fn fragment(key: &str) -> Option<String> {
+    let hash = gloo::utils::window().location().hash().ok()?;
+    let value = hash.trim_start_matches('#').split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))?;
+    js_sys::decode_uri_component(value).ok().map(String::from)
+}
+
+fn first_selection() -> Option<Selected> {
+    let value = fragment("select")?;
+    let parts: Vec<&str> = value.split('/').collect();
+    let (kind, ns, name) = match parts.as_slice() {
+        [kind, ns, name] => (*kind, Some(*ns), *name),
+        [kind, name] => (*kind, None, *name),
+        _ => return None,
+    };
+    Some(Selected::new(crate::api::resource::resolve(kind)?, ns, name))
+}
+
+fn first_tab() -> Tab {
+    match fragment("view").as_deref() {
+        Some("cluster") => Tab::Cluster,
+        Some("resources") => Tab::Resources,
+        _ => Tab::Architecture,
     }
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let shell = use_memo((), |_| ShellHandle(Rc::new(RefCell::new(Shell::new(Cluster::boot_default(1))))));
+    let booted = use_memo((), |_| {
+        let mut sim = Sim::new(Cluster::boot_default(1));
+        let root = fragment("run").and_then(|script| sim.run(&script));
+        (SimHandle(Rc::new(RefCell::new(sim))), root)
+    });
+    let sim = &booted.0;
+    let ui = use_reducer(|| {
+        let lang = fragment("lang").as_deref().and_then(Lang::from_code).unwrap_or_else(Lang::load);
+        let mut ui = Ui::new(lang);
+        ui.journey = Journey { root: booted.1, step: 0, playing: booted.1.is_some() };
+        ui.tab = first_tab();
+        ui.selected = first_selection();
+        ui
+    });
+
+    {
+        let sim = sim.clone();
+        let dispatcher = ui.dispatcher();
+        use_effect_with((), move |_| {
+            let interval = gloo::timers::callback::Interval::new(TICK_MS, move || {
+                let moved = sim.0.try_borrow_mut().map(|mut s| s.tick(js_sys::Date::now())).unwrap_or(false);
+                if moved {
+                    dispatcher.dispatch(UiAction::Refresh);
+                }
+            });
+            move || drop(interval)
+        });
+    }
+    {
+        let lang = ui.lang;
+        use_effect_with(lang, move |lang| {
+            if let Some(root) = gloo::utils::document().document_element() {
+                let _ = root.set_attribute("lang", lang.code());
+            }
+        });
+    }
+
+    let lang = ui.lang;
+    let tab_button = |tab: Tab, label: T| {
+        let ui = ui.clone();
+        let selected = ui.tab == tab;
+        let onclick = Callback::from(move |_| ui.dispatch(UiAction::SetTab(tab)));
+        html! {
+            <button role="tab" class={classes!("tab", selected.then_some("selected"))}
+                aria-selected={selected.to_string()} {onclick}>{ t(lang, label) }</button>
+        }
+    };
+    let view = match ui.tab {
+        Tab::Architecture => html! { <Architecture /> },
+        Tab::Cluster => html! { <ClusterView /> },
+        Tab::Resources => html! { <Resources /> },
+    };
     html! {
-        <ContextProvider<ShellHandle> context={(*shell).clone()}>
-            <div class="app">
-                <header class="topbar">
-                    <span class="logo">{ "Kubarium" }</span>
-                    <span class="tagline">{ "Kubernetes v1.36 in a browser tab" }</span>
-                </header>
-                <main class="main">
-                    <Terminal />
-                </main>
-            </div>
-        </ContextProvider<ShellHandle>>
+        <ContextProvider<SimHandle> context={sim.clone()}>
+            <ContextProvider<super::state::UiHandle> context={ui.clone()}>
+                <div class="app">
+                    <Header />
+                    <main class="main">
+                        <Terminal />
+                        <section class="views" aria-label={t(lang, T::Views)}>
+                            <div class="tabs" role="tablist">
+                                { tab_button(Tab::Architecture, T::Architecture) }
+                                { tab_button(Tab::Cluster, T::ClusterView) }
+                                { tab_button(Tab::Resources, T::Resources) }
+                            </div>
+                            <div class="view-body">
+                                <div class="view" role="tabpanel">{ view }</div>
+                                if ui.selected.is_some() { <Inspector /> }
+                            </div>
+                        </section>
+                    </main>
+                </div>
+            </ContextProvider<super::state::UiHandle>>
+        </ContextProvider<SimHandle>>
     }
 }

@@ -1,7 +1,18 @@
 //! The web playground (wasm32 only): Yew function components over the shared shell. The UI draws only
-//! from what the shell and the cluster report; it never simulates anything itself.
+//! from what the shell and the cluster report (API objects read without requests, and the trace); it
+//! never simulates anything itself. One component per file; state in `state`, texts in `i18n`.
 
 mod app;
+mod architecture;
+mod captions;
+mod cluster_view;
+mod header;
+mod i18n;
+mod inspector;
+mod model;
+mod resources;
+mod state;
 mod terminal;
+mod time_controls;
 
 pub use app::App;

@@ -1,143 +1,108 @@
 //! The terminal panel: a prompt whose input (accessible name "Terminal") takes a line or a multi-line
-//! paste, runs it through the shared shell, and shows what it printed; Up and Down walk the history.
+//! paste (here-documents included), runs it through the shared shell and opens the command's journey;
+//! Up and Down walk the history, Tab completes (src/terminal/complete.rs), stderr has its own colour,
+//! and the screen keeps a scroll-back. The screen is redrawn only when it changed.
 
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::app::ShellHandle;
-use crate::kubectl::Stream;
-use crate::terminal::split_script;
+use super::state::{LineKind, SimHandle, UiAction, use_world};
+use crate::terminal::complete::complete;
 
-/// What the screen shows before the first command.
-const WELCOME: &str = "Welcome to Kubarium: a simulated Kubernetes v1.36 cluster in this tab.\nType `help` for what this shell understands, or try `kubectl version`.";
-
-/// One line on the screen.
-#[derive(Clone, PartialEq)]
-enum LineKind {
-    Command,
-    Stdout,
-    Stderr,
+#[derive(Properties, PartialEq)]
+struct ScreenProps {
+    generation: u64,
 }
 
-#[derive(Clone, PartialEq)]
-struct ScreenLine {
-    kind: LineKind,
-    text: String,
-}
-
-/// The screen's state: what is shown, and where the history cursor is.
-#[derive(Clone, PartialEq, Default)]
-struct Screen {
-    lines: Vec<ScreenLine>,
-    history_cursor: Option<usize>,
-}
-
-enum ScreenAction {
-    Append(Vec<ScreenLine>),
-    Clear,
-    SetCursor(Option<usize>),
-}
-
-impl Reducible for Screen {
-    type Action = ScreenAction;
-
-    fn reduce(self: std::rc::Rc<Self>, action: ScreenAction) -> std::rc::Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            ScreenAction::Append(lines) => {
-                next.lines.extend(lines);
-                next.history_cursor = None;
-            }
-            ScreenAction::Clear => {
-                next.lines.clear();
-                next.history_cursor = None;
-            }
-            ScreenAction::SetCursor(c) => next.history_cursor = c,
-        }
-        next.into()
-    }
-}
-
-fn text_lines(kind: LineKind, text: &str, into: &mut Vec<ScreenLine>) {
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    for line in text.split('\n') {
-        into.push(ScreenLine { kind: kind.clone(), text: line.to_string() });
-    }
-}
-
-#[function_component(Terminal)]
-pub fn terminal() -> Html {
-    let shell = use_context::<ShellHandle>();
-    let screen = use_reducer(|| Screen {
-        lines: WELCOME.lines().map(|text| ScreenLine { kind: LineKind::Stdout, text: text.to_string() }).collect(),
-        history_cursor: None,
-    });
-    let input = use_node_ref();
+/// The lines on the screen; `generation` moves when they changed.
+#[function_component(Screen)]
+fn screen(props: &ScreenProps) -> Html {
+    let Some(sim) = use_context::<SimHandle>() else { return Html::default() };
     let scroll = use_node_ref();
-
     {
         let scroll = scroll.clone();
-        use_effect_with(screen.lines.len(), move |_| {
+        use_effect_with(props.generation, move |_| {
             if let Some(el) = scroll.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
         });
     }
+    let s = sim.0.borrow();
+    html! {
+        <div class="terminal-screen" ref={scroll} role="log" aria-live="polite">
+            { for s.screen.iter().map(|l| {
+                let class = match l.kind {
+                    LineKind::Command => "line command",
+                    LineKind::Stdout => "line stdout",
+                    LineKind::Stderr => "line stderr",
+                    LineKind::Hint => "line hint",
+                };
+                html! { <pre class={class}>{ &l.text }</pre> }
+            }) }
+        </div>
+    }
+}
+
+#[function_component(Terminal)]
+pub fn terminal() -> Html {
+    let Some((sim, ui)) = use_world() else { return Html::default() };
+    let input = use_node_ref();
+    let cursor = use_mut_ref(|| None::<usize>);
 
     let onkeydown = {
-        let screen = screen.clone();
-        let input = input.clone();
+        let (sim, input) = (sim.clone(), input.clone());
+        let dispatcher = ui.dispatcher();
         Callback::from(move |e: KeyboardEvent| {
-            let Some(shell) = shell.as_ref() else { return };
             let Some(area) = input.cast::<HtmlTextAreaElement>() else { return };
+            let Ok(mut s) = sim.0.try_borrow_mut() else { return };
             match e.key().as_str() {
                 "Enter" if !e.shift_key() => {
                     e.prevent_default();
                     let text = area.value();
                     area.set_value("");
-                    let mut shown = Vec::new();
-                    let mut cleared = false;
-                    let commands = split_script(&text);
-                    if commands.is_empty() {
-                        shown.push(ScreenLine { kind: LineKind::Command, text: text.clone() });
+                    *cursor.borrow_mut() = None;
+                    let root = s.run(&text);
+                    drop(s);
+                    if root.is_some() {
+                        dispatcher.dispatch(UiAction::OpenJourney(root));
                     }
-                    for command in commands {
-                        for (i, line) in command.lines.iter().enumerate() {
-                            let prompt = if i == 0 { "$ " } else { "> " };
-                            shown.push(ScreenLine { kind: LineKind::Command, text: format!("{prompt}{line}") });
+                    dispatcher.dispatch(UiAction::Refresh);
+                }
+                "Tab" => {
+                    e.prevent_default();
+                    let value = area.value();
+                    let at = area.selection_start().ok().flatten().map_or(value.len(), |c| c as usize);
+                    // The selection is in UTF-16 units; past any non-ASCII text, complete at the end.
+                    let at = if value.is_ascii() { at.min(value.len()) } else { value.len() };
+                    let (head, tail) = value.split_at(at);
+                    let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+                    let completion = complete(&head[line_start..], s.cluster());
+                    match completion.apply(&head[line_start..]) {
+                        Some(line) => {
+                            area.set_value(&format!("{}{line}{tail}", &head[..line_start]));
+                            let end = (line_start + line.len()) as u32;
+                            let _ = area.set_selection_range(end, end);
                         }
-                        let result = shell.0.borrow_mut().run(&command);
-                        if result.clear {
-                            cleared = true;
-                            shown.clear();
+                        None if completion.candidates.len() > 1 => {
+                            s.hint(&completion.candidates);
+                            drop(s);
+                            dispatcher.dispatch(UiAction::Refresh);
                         }
-                        for (stream, chunk) in &result.output.chunks {
-                            let kind = match stream {
-                                Stream::Stdout => LineKind::Stdout,
-                                Stream::Stderr => LineKind::Stderr,
-                            };
-                            text_lines(kind, chunk, &mut shown);
-                        }
+                        None => {}
                     }
-                    if cleared {
-                        screen.dispatch(ScreenAction::Clear);
-                    }
-                    screen.dispatch(ScreenAction::Append(shown));
                 }
                 "ArrowUp" | "ArrowDown" if !area.value().contains('\n') => {
                     e.prevent_default();
-                    let history = shell.0.borrow().history().to_vec();
-                    if history.is_empty() {
-                        return;
-                    }
-                    let cursor = match (e.key().as_str(), screen.history_cursor) {
-                        ("ArrowUp", None) => Some(history.len() - 1),
-                        ("ArrowUp", Some(c)) => Some(c.saturating_sub(1)),
-                        ("ArrowDown", Some(c)) if c + 1 < history.len() => Some(c + 1),
+                    let history = s.shell.history();
+                    let Some(last) = history.len().checked_sub(1) else { return };
+                    let mut c = cursor.borrow_mut();
+                    *c = match (e.key().as_str(), *c) {
+                        ("ArrowUp", None) => Some(last),
+                        ("ArrowUp", Some(i)) => Some(i.saturating_sub(1)),
+                        ("ArrowDown", Some(i)) if i < last => Some(i + 1),
                         _ => None,
                     };
-                    area.set_value(cursor.map(|c| history[c].as_str()).unwrap_or(""));
-                    screen.dispatch(ScreenAction::SetCursor(cursor));
+                    area.set_value(c.and_then(|i| history.get(i)).map_or("", String::as_str));
                 }
                 _ => {}
             }
@@ -147,29 +112,25 @@ pub fn terminal() -> Html {
     let focus = {
         let input = input.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(area) = input.cast::<web_sys::HtmlElement>() {
+            // A click that selects text (to copy it) must not steal the selection.
+            let selecting = gloo::utils::window().get_selection().ok().flatten().is_some_and(|s| !s.is_collapsed());
+            if let Some(area) = input.cast::<web_sys::HtmlElement>()
+                && !selecting
+            {
                 let _ = area.focus();
             }
         })
     };
 
+    let generation = sim.0.borrow().screen_generation;
     html! {
         <section class="terminal" onclick={focus}>
-            <div class="terminal-screen" ref={scroll} role="log" aria-live="polite">
-                { for screen.lines.iter().map(|l| {
-                    let class = match l.kind {
-                        LineKind::Command => "line command",
-                        LineKind::Stdout => "line stdout",
-                        LineKind::Stderr => "line stderr",
-                    };
-                    html! { <pre class={class}>{ &l.text }</pre> }
-                }) }
-            </div>
+            <Screen {generation} />
             <div class="terminal-input">
                 <span class="prompt" aria-hidden="true">{ "$" }</span>
                 <textarea ref={input} rows="1" aria-label="Terminal" spellcheck="false"
                     autocomplete="off" autofocus=true {onkeydown}
-                    placeholder="kubectl version" />
+                    placeholder="kubectl create deployment web --image=nginx --replicas=2" />
             </div>
         </section>
     }

@@ -1,6 +1,7 @@
 //! Rows of the other kinds with their own printers: nodes, namespaces, services and endpoints, config,
 //! accounts, events, leases, scheduling and storage classes, RBAC bindings, revisions, budgets.
 
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{Cells, RowCtx, age, none_if_empty};
@@ -27,21 +28,27 @@ fn first_three(items: &[String]) -> String {
     s
 }
 
+/// The node STATUS column: the Ready condition, then `,SchedulingDisabled` when cordoned.
+pub fn node_status(n: &Node) -> String {
+    let conditions = n.status.as_ref().and_then(|s| s.conditions.as_deref()).unwrap_or_default();
+    let mut state = match conditions.iter().find(|c| c.type_ == "Ready") {
+        Some(c) if c.status == "True" => "Ready".to_string(),
+        Some(_) => "NotReady".to_string(),
+        None => "Unknown".to_string(),
+    };
+    if n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+        state.push_str(",SchedulingDisabled");
+    }
+    state
+}
+
 pub fn cells(obj: &Object, ctx: &RowCtx) -> Option<Cells> {
     let name = obj.name().to_string();
     let age = age(obj.meta(), ctx);
     Some(match obj {
         Object::Node(n) => {
             let status = n.status.as_ref();
-            let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
-            let mut state = match conditions.iter().find(|c| c.type_ == "Ready") {
-                Some(c) if c.status == "True" => "Ready".to_string(),
-                Some(_) => "NotReady".to_string(),
-                None => "Unknown".to_string(),
-            };
-            if n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
-                state.push_str(",SchedulingDisabled");
-            }
+            let state = node_status(n);
             let mut roles: Vec<String> = Vec::new();
             for (k, v) in n.metadata.labels.iter().flatten() {
                 if let Some(role) = k.strip_prefix("node-role.kubernetes.io/") {

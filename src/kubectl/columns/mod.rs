@@ -11,6 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::api::duration::translate_timestamp_since_millis;
 use crate::api::{Kind, Object};
 
+pub use core::node_status;
 pub use pod::pod_status;
 
 /// One row's cells, in header order (wide columns included).

@@ -23,6 +23,26 @@ pub mod subcommand;
 
 use super::context::Kubectl;
 
+/// The generators `kubectl create` knows, by their own names (for Tab completion).
+pub const GENERATORS: &[&str] = &[
+    "clusterrole",
+    "clusterrolebinding",
+    "configmap",
+    "cronjob",
+    "deployment",
+    "ingress",
+    "job",
+    "namespace",
+    "poddisruptionbudget",
+    "priorityclass",
+    "quota",
+    "role",
+    "rolebinding",
+    "secret",
+    "service",
+    "serviceaccount",
+];
+
 /// Runs `kubectl create ARGS`.
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(first) = args.first().filter(|a| !a.starts_with('-')) else {

@@ -1,0 +1,269 @@
+//! The page's state. `Sim` is the mutable world every panel shares (the shell with its cluster, the
+//! terminal's screen, the clock's bookkeeping); `Ui` is the reducer state that decides what is drawn
+//! (language, tab, selection, journey) and whose `version` moves whenever the world changed, so that
+//! every context consumer redraws.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+use super::i18n::Lang;
+use crate::api::Kind;
+use crate::cluster::Cluster;
+use crate::kubectl::Stream;
+use crate::sim::Duration;
+use crate::terminal::{Shell, split_script};
+
+/// What the screen shows before the first command.
+const WELCOME: &str = "Welcome to Kubarium: a simulated Kubernetes v1.36 cluster in this tab.\nType `help` for what this shell understands, or try `kubectl create deployment web --image=nginx --replicas=2`.";
+
+/// How many lines the terminal keeps.
+const SCROLLBACK: usize = 2000;
+
+/// The longest real gap one tick makes up for (a background tab must not jump minutes at once).
+const MAX_TICK_MS: f64 = 250.0;
+
+/// One line on the terminal's screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Command,
+    Stdout,
+    Stderr,
+    /// Tab completion's list of candidates.
+    Hint,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenLine {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+/// The world the panels share.
+pub struct Sim {
+    pub shell: Shell,
+    pub screen: Vec<ScreenLine>,
+    /// Moves whenever the screen changed, so that only then is it redrawn.
+    pub screen_generation: u64,
+    pub playing: bool,
+    /// The browser clock at the last tick, in ms.
+    last_real_ms: Option<f64>,
+    /// Virtual milliseconds owed but not yet run (the cluster moves in whole milliseconds).
+    carry_ms: f64,
+    /// Commands that started a causal chain: (root `seq`, command text), oldest first.
+    pub journeys: Vec<(u64, String)>,
+}
+
+impl Sim {
+    pub fn new(cluster: Cluster) -> Self {
+        let screen = WELCOME.lines().map(|l| ScreenLine { kind: LineKind::Stdout, text: l.to_string() }).collect();
+        Sim {
+            shell: Shell::new(cluster),
+            screen,
+            screen_generation: 0,
+            playing: true,
+            last_real_ms: None,
+            carry_ms: 0.0,
+            journeys: Vec::new(),
+        }
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        self.shell.cluster()
+    }
+
+    fn print(&mut self, kind: LineKind, text: &str) {
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        self.screen.extend(text.split('\n').map(|l| ScreenLine { kind, text: l.to_string() }));
+        self.trim();
+    }
+
+    /// Keeps the scroll-back to `SCROLLBACK` lines and marks the screen changed.
+    fn trim(&mut self) {
+        let excess = self.screen.len().saturating_sub(SCROLLBACK);
+        self.screen.drain(..excess);
+        self.screen_generation += 1;
+    }
+
+    /// Runs `text` (a line or a multi-line paste) as the terminal would, echoing it on the screen.
+    /// Returns the root of the last command that touched the cluster, for journey mode.
+    pub fn run(&mut self, text: &str) -> Option<u64> {
+        let commands = split_script(text);
+        if commands.is_empty() {
+            self.print(LineKind::Command, &format!("$ {text}"));
+        }
+        let mut root = None;
+        for command in commands {
+            for (i, line) in command.lines.iter().enumerate() {
+                let prompt = if i == 0 { "$ " } else { "> " };
+                self.screen.push(ScreenLine { kind: LineKind::Command, text: format!("{prompt}{line}") });
+            }
+            self.trim();
+            let result = self.shell.run(&command);
+            if result.clear {
+                self.screen.clear();
+                self.trim();
+            }
+            for (stream, chunk) in &result.output.chunks {
+                let kind = match stream {
+                    Stream::Stdout => LineKind::Stdout,
+                    Stream::Stderr => LineKind::Stderr,
+                };
+                self.print(kind, chunk);
+            }
+            if let Some(r) = result.root {
+                self.journeys.push((r, command.line.clone()));
+                root = Some(r);
+            }
+        }
+        root
+    }
+
+    /// Shows Tab completion's candidates under the current line.
+    pub fn hint(&mut self, candidates: &[String]) {
+        self.print(LineKind::Hint, &candidates.join("  "));
+    }
+
+    /// Advances the cluster by the real time elapsed since the last tick times the shell's speed.
+    /// True when virtual time moved.
+    pub fn tick(&mut self, real_now_ms: f64) -> bool {
+        let elapsed = self.last_real_ms.map_or(0.0, |last| (real_now_ms - last).clamp(0.0, MAX_TICK_MS));
+        self.last_real_ms = Some(real_now_ms);
+        if !self.playing {
+            return false;
+        }
+        self.carry_ms += elapsed * self.shell.settings().speed;
+        let whole = self.carry_ms.floor();
+        if whole < 1.0 {
+            return false;
+        }
+        self.carry_ms -= whole;
+        self.shell.cluster_mut().run_for(Duration::from_millis(whole as u64));
+        true
+    }
+
+    /// Runs the cluster up to its next trace entry (at most `limit` of virtual time ahead).
+    pub fn step_entry(&mut self, limit: Duration) {
+        let cluster = self.shell.cluster_mut();
+        let seq = cluster.api().trace().next_seq();
+        let end = cluster.now().after(limit);
+        while cluster.api().trace().next_seq() == seq && cluster.now() < end && cluster.step() {}
+    }
+}
+
+/// The shared world; equality is identity (the handle never changes during a session).
+#[derive(Clone)]
+pub struct SimHandle(pub Rc<RefCell<Sim>>);
+
+impl PartialEq for SimHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The right-hand views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Architecture,
+    Cluster,
+    Resources,
+}
+
+/// An object the inspector shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selected {
+    pub kind: Kind,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl Selected {
+    pub fn new(kind: Kind, namespace: Option<&str>, name: &str) -> Self {
+        Selected {
+            kind,
+            namespace: namespace.filter(|_| kind.namespaced()).map(str::to_string),
+            name: name.to_string(),
+        }
+    }
+}
+
+/// Journey mode: which command's causal chain is shown, and where in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Journey {
+    /// None: the live view (the latest entries as they happen).
+    pub root: Option<u64>,
+    pub step: usize,
+    pub playing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ui {
+    /// Moves whenever the world changed.
+    pub version: u64,
+    pub lang: Lang,
+    pub playing: bool,
+    pub tab: Tab,
+    pub selected: Option<Selected>,
+    pub journey: Journey,
+}
+
+impl Ui {
+    pub fn new(lang: Lang) -> Self {
+        Ui { version: 0, lang, playing: true, tab: Tab::Architecture, selected: None, journey: Journey::default() }
+    }
+}
+
+pub enum UiAction {
+    /// The world changed: redraw.
+    Refresh,
+    SetLang(Lang),
+    SetPlaying(bool),
+    SetTab(Tab),
+    Select(Option<Selected>),
+    /// Shows a command's journey from its first step (None: the live view), playing it.
+    OpenJourney(Option<u64>),
+    /// Moves the journey by `delta` steps within `0..len`.
+    MoveJourney {
+        delta: isize,
+        len: usize,
+    },
+    PlayJourney(bool),
+}
+
+impl Reducible for Ui {
+    type Action = UiAction;
+
+    fn reduce(self: Rc<Self>, action: UiAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.version += 1;
+        match action {
+            UiAction::Refresh => {}
+            UiAction::SetLang(lang) => {
+                lang.store();
+                next.lang = lang;
+            }
+            UiAction::SetPlaying(p) => next.playing = p,
+            UiAction::SetTab(tab) => next.tab = tab,
+            UiAction::Select(s) => next.selected = s,
+            UiAction::OpenJourney(root) => next.journey = Journey { root, step: 0, playing: root.is_some() },
+            UiAction::MoveJourney { delta, len } => {
+                let last = len.saturating_sub(1);
+                // A playing journey waits at its last step for the chain to grow while the cluster runs.
+                next.journey.step = next.journey.step.saturating_add_signed(delta).min(last);
+            }
+            UiAction::PlayJourney(p) => next.journey.playing = p,
+        }
+        next.into()
+    }
+}
+
+/// The reducer handle, as the panels get it from the context.
+pub type UiHandle = UseReducerHandle<Ui>;
+
+/// The shared world and the reducer state, from their contexts (both are always provided by `App`).
+#[hook]
+pub fn use_world() -> Option<(SimHandle, UiHandle)> {
+    let sim = use_context::<SimHandle>();
+    let ui = use_context::<UiHandle>();
+    sim.zip(ui)
+}
