@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::apiserver::{ApiServer, WatchEvent, WatchId};
 use crate::client::{Ctx, Process};
 use crate::sim::latency::Latency;
+use crate::sim::trace::{Component, Entry, EntryKind, ObjectRef};
 use crate::sim::{Clock, Duration, EventQueue, Time};
 pub use components::{ComponentError, ControlPlane};
 pub use topology::{NodeSpec, Topology};
@@ -200,6 +201,7 @@ impl Cluster {
                     return true;
                 }
                 let events: Vec<WatchEvent> = slot.inbox.drain(..).collect();
+                record_deliveries(&mut self.api, slot.process.component(), &events);
                 let mut ctx = Ctx::new(&mut self.api);
                 slot.process.on_events(&events, &mut ctx);
                 let requests = ctx.into_requests();
@@ -246,6 +248,20 @@ impl Cluster {
     }
 }
 
+/// One trace entry per notification handed to a watcher: the arrow from the api-server to the
+/// component that the UI draws between a write and the reaction to it.
+fn record_deliveries(api: &mut ApiServer, to: Component, events: &[WatchEvent]) {
+    for e in events {
+        let object = ObjectRef {
+            kind: e.object.kind().as_str(),
+            namespace: e.object.namespace().unwrap_or("").to_string(),
+            name: e.object.name().to_string(),
+        };
+        let entry = Entry::new(Component::ApiServer, to.clone(), EntryKind::Watch, e.event_type.as_str(), object);
+        api.record(entry.rv(e.object.resource_version()));
+    }
+}
+
 impl Default for Cluster {
     fn default() -> Self {
         Cluster::new(1)
@@ -280,6 +296,26 @@ mod tests {
         let node = c.api().peek(Kind::Node, None, "node-01").expect("node-01").to_value();
         assert_eq!(node["status"]["allocatable"]["pods"], "110");
         assert_eq!(node["status"]["conditions"][3]["type"], "Ready");
+    }
+
+    #[test]
+    fn watch_deliveries_are_traced_from_write_to_reaction() {
+        use crate::sim::trace::{Component, EntryKind};
+        let mut shell = crate::terminal::Shell::new(Cluster::boot_default(1));
+        shell.run_script("kubectl create deployment web --image=nginx\nsleep 1\n");
+        let trace = shell.cluster().api().trace();
+        let delivered = trace.entries().find(|e| {
+            e.kind == EntryKind::Watch
+                && e.to == Component::ControllerManager("deployment")
+                && e.object.kind == "Deployment"
+                && e.verb == "ADDED"
+        });
+        let delivered = delivered.expect("the deployment controller is told of the new Deployment");
+        let stored = trace
+            .entries()
+            .find(|e| e.kind == EntryKind::Storage && e.object.kind == "Deployment")
+            .expect("the Deployment is written to etcd");
+        assert!(stored.seq < delivered.seq && delivered.resource_version == stored.resource_version);
     }
 
     #[test]
