@@ -10,14 +10,36 @@ fn usage_error(program: &str, message: &str, out: &mut Output) {
     out.exit_code = 2;
 }
 
-/// `grep [-i] [-v] [-c] [-n] [-w] [-E|-F] PATTERN`: fixed-string matching (the patterns tutorials
-/// use are plain words); `-E` accepts `a|b` alternatives.
+/// `grep [-i] [-v] [-c] [-n] [-w] [-E|-F] [-A N] [-B N] [-C N] PATTERN`: fixed-string matching (the
+/// patterns tutorials use are plain words); `-E` accepts `a|b` alternatives; context lines as GNU grep
+/// prints them, groups separated by `--`.
 pub fn grep(args: &[String], stdin: Option<&str>, out: &mut Output) {
     let (mut ignore_case, mut invert, mut count, mut numbers, mut words) = (false, false, false, false, false);
     let mut pattern: Option<&str> = None;
     let mut alternatives = false;
-    for a in args {
+    let (mut after, mut before) = (0usize, 0usize);
+    // Any context flag, even `-A 0`, separates groups with `--`, as GNU grep does.
+    let mut context = false;
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.strip_prefix('-').filter(|f| !f.is_empty() && pattern.is_none()) {
+            Some(flags) if flags.starts_with(['A', 'B', 'C']) => {
+                let (which, inline) = flags.split_at(1);
+                let value = if inline.is_empty() { args.next().map(String::as_str) } else { Some(inline) };
+                let Some(n) = value.and_then(|v| v.parse::<usize>().ok()) else {
+                    return usage_error(
+                        "grep",
+                        &format!("{}: invalid context length argument", value.unwrap_or("")),
+                        out,
+                    );
+                };
+                context = true;
+                match which {
+                    "A" => after = n,
+                    "B" => before = n,
+                    _ => (after, before) = (n, n),
+                }
+            }
             Some(flags) if !flags.starts_with('-') => {
                 for c in flags.chars() {
                     match c {
@@ -47,19 +69,27 @@ pub fn grep(args: &[String], stdin: Option<&str>, out: &mut Output) {
         let hay = fold(line);
         needles.iter().any(|n| if words { contains_word(&hay, n) } else { hay.contains(n.as_str()) })
     };
+    let lines: Vec<&str> = stdin.unwrap_or("").lines().collect();
+    let hits: Vec<bool> = lines.iter().map(|l| found(l) != invert).collect();
+    let matched = hits.iter().filter(|h| **h).count();
+    // Which lines print: the matches and their context; `--` between groups that do not touch.
+    let mut shown = vec![false; lines.len()];
+    for (i, _) in hits.iter().enumerate().filter(|(_, h)| **h) {
+        let end = (i + after).min(lines.len().saturating_sub(1));
+        shown[i.saturating_sub(before)..=end].iter_mut().for_each(|s| *s = true);
+    }
     let mut text = String::new();
-    let mut matched = 0;
-    for (i, line) in stdin.unwrap_or("").lines().enumerate() {
-        if found(line) != invert {
-            matched += 1;
-            if !count {
-                if numbers {
-                    text.push_str(&format!("{}:", i + 1));
-                }
-                text.push_str(line);
-                text.push('\n');
-            }
+    let mut last: Option<usize> = None;
+    for (i, line) in lines.iter().enumerate().filter(|(i, _)| shown[*i] && !count) {
+        if context && last.is_some_and(|l| l + 1 < i) {
+            text.push_str("--\n");
         }
+        if numbers {
+            text.push_str(&format!("{}{}", i + 1, if hits[i] { ':' } else { '-' }));
+        }
+        text.push_str(line);
+        text.push('\n');
+        last = Some(i);
     }
     if count {
         text = format!("{matched}\n");
@@ -159,6 +189,10 @@ mod tests {
         assert_eq!(run(grep, &["-E", "db|NAME"], TABLE), ("NAME   READY\ndb-0   1/1\n".into(), 0));
         assert_eq!(run(grep, &["-w", "web"], "web-1\nwebby\n"), ("web-1\n".into(), 0));
         assert_eq!(run(grep, &["nope"], TABLE).1, 1);
+        assert_eq!(run(grep, &["-A1", "web-1"], TABLE).0, "web-1  1/1\nweb-2  0/1\n");
+        assert_eq!(run(grep, &["-B", "1", "-n", "db"], TABLE).0, "3-web-2  0/1\n4:db-0   1/1\n");
+        assert_eq!(run(grep, &["-A", "0", "web"], "web\nx\nweb\n").0, "web\n--\nweb\n");
+        assert_eq!(run(grep, &["-A", "x", "web"], TABLE).1, 2);
         assert_eq!(run(grep, &["-q"], TABLE).1, 2);
         assert_eq!(run(grep, &[], TABLE).1, 2);
     }
