@@ -14,6 +14,7 @@ pub mod describe;
 pub mod edit;
 pub mod events;
 pub mod exec;
+pub mod expose;
 pub mod flags;
 pub mod get;
 pub mod label;
@@ -123,6 +124,7 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "annotate" => label::run_annotate(&mut k, rest),
         "patch" => patch::run(&mut k, rest),
         "replace" => replace::run(&mut k, rest),
+        "expose" => expose::run(&mut k, rest),
         "edit" => edit::run(&mut k, rest),
         "exec" => exec::run(&mut k, rest),
         "wait" => wait::run(&mut k, rest),
