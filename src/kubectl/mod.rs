@@ -3,6 +3,7 @@
 
 pub mod api_resources;
 pub mod apply;
+pub mod autoscale;
 pub mod builder;
 pub mod cluster_info;
 pub mod columns;
@@ -125,6 +126,7 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "patch" => patch::run(&mut k, rest),
         "replace" => replace::run(&mut k, rest),
         "expose" => expose::run(&mut k, rest),
+        "autoscale" => autoscale::run(&mut k, rest),
         "edit" => edit::run(&mut k, rest),
         "exec" => exec::run(&mut k, rest),
         "wait" => wait::run(&mut k, rest),

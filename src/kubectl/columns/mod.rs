@@ -3,6 +3,7 @@
 //! the default table: NAME and CREATED AT.
 
 mod core;
+mod hpa;
 mod pod;
 mod workloads;
 
@@ -156,6 +157,15 @@ pub fn columns(kind: Kind) -> &'static [Column] {
             &[("NAME", N), ("MIN AVAILABLE", N), ("MAX UNAVAILABLE", N), ("ALLOWED DISRUPTIONS", N), ("AGE", N)]
         }
         Kind::RuntimeClass => &[("NAME", N), ("HANDLER", N), ("AGE", N)],
+        Kind::HorizontalPodAutoscaler => &[
+            ("NAME", N),
+            ("REFERENCE", N),
+            ("TARGETS", N),
+            ("MINPODS", N),
+            ("MAXPODS", N),
+            ("REPLICAS", N),
+            ("AGE", N),
+        ],
         _ => &[("NAME", N), ("CREATED AT", N)],
     }
 }
@@ -177,6 +187,7 @@ pub fn age(meta: &ObjectMeta, ctx: &RowCtx) -> String {
 pub fn cells(obj: &Object, ctx: &RowCtx) -> Cells {
     match obj {
         Object::Pod(p) => pod::cells(p, ctx),
+        Object::HorizontalPodAutoscaler(h) => hpa::cells(h, ctx),
         Object::Deployment(_)
         | Object::ReplicaSet(_)
         | Object::DaemonSet(_)
