@@ -6,12 +6,10 @@ use serde_json::{Value, json};
 
 use super::builder::{self, Info, Options};
 use super::context::Kubectl;
-use super::create::subcommand::DryRun;
 use super::flags::{Flag, Parsed};
 use super::mutate::{self, FILE_FLAGS, PRINT_FLAGS, WRITE_FLAGS};
+use crate::api::Kind;
 use crate::api::quantity::Quantity;
-use crate::api::{Kind, Object};
-use crate::apiserver::WriteOptions;
 
 const FLAGS: &[Flag] = &[
     Flag::int("min", None),
@@ -47,23 +45,13 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             Ok(h) => h,
             Err(e) => return k.error(&e),
         };
-        let value = match dry_run {
-            DryRun::Client => hpa,
-            DryRun::None | DryRun::Server => match create(k, &p, hpa, dry_run) {
-                Ok(v) => v,
-                Err(e) => return k.out.fail(format!("{e}\n")),
-            },
+        let value = match mutate::send_create(k, &p, Kind::HorizontalPodAutoscaler, hpa, dry_run) {
+            Ok(v) => v,
+            Err(e) => return k.out.fail(format!("{e}\n")),
         };
         mutate::print_op(k, &printer, dry_run, Kind::HorizontalPodAutoscaler, &value, "autoscaled");
     }
     builder::report_errors(k, &found.errors);
-}
-
-fn create(k: &mut Kubectl<'_>, p: &Parsed, hpa: Value, dry_run: DryRun) -> Result<Value, String> {
-    let obj = Object::from_value(Kind::HorizontalPodAutoscaler, hpa).map_err(|e| format!("error: {e}"))?;
-    let who = Kubectl::identity(p);
-    let opts = WriteOptions { dry_run: dry_run == DryRun::Server };
-    k.cluster.api_mut().create(&who, obj, &opts).map(|o| o.to_value()).map_err(|e| builder::server_message(&e))
 }
 
 fn autoscaler_for(info: &Info, p: &Parsed, min: i64, max: i64, metrics: &[Value]) -> Result<Value, String> {

@@ -9,8 +9,7 @@ use super::context::Kubectl;
 use super::create::subcommand::DryRun;
 use super::flags::{Flag, Parsed};
 use super::mutate::{self, FILE_FLAGS, PRINT_FLAGS, WRITE_FLAGS};
-use crate::api::{Kind, Object};
-use crate::apiserver::WriteOptions;
+use crate::api::Kind;
 
 const FLAGS: &[Flag] = &[
     Flag::string("port", None),
@@ -43,28 +42,17 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             Ok(s) => s,
             Err(e) => return k.error(&e),
         };
-        let value = match dry_run {
-            // What a typed, never-sent Service prints: an empty load balancer status.
-            DryRun::Client => {
-                let mut service = service;
-                service["status"] = json!({"loadBalancer": {}});
-                service
-            }
-            DryRun::None | DryRun::Server => match create(k, &p, service, dry_run) {
-                Ok(v) => v,
-                Err(e) => return k.out.fail(format!("{e}\n")),
-            },
+        let mut value = match mutate::send_create(k, &p, Kind::Service, service, dry_run) {
+            Ok(v) => v,
+            Err(e) => return k.out.fail(format!("{e}\n")),
         };
+        if dry_run == DryRun::Client {
+            // What a typed, never-sent Service prints: an empty load balancer status.
+            value["status"] = json!({"loadBalancer": {}});
+        }
         mutate::print_op_typed(k, &printer, dry_run, Kind::Service, &value, "exposed", true);
     }
     builder::report_errors(k, &found.errors);
-}
-
-fn create(k: &mut Kubectl<'_>, p: &Parsed, service: Value, dry_run: DryRun) -> Result<Value, String> {
-    let obj = Object::from_value(Kind::Service, service).map_err(|e| format!("error: {e}"))?;
-    let who = Kubectl::identity(p);
-    let opts = WriteOptions { dry_run: dry_run == DryRun::Server };
-    k.cluster.api_mut().create(&who, obj, &opts).map(|o| o.to_value()).map_err(|e| builder::server_message(&e))
 }
 
 /// The Service kubectl's generator makes for `info`.

@@ -120,3 +120,24 @@ pub fn send_update(
         .map(|o| o.to_value())
         .map_err(|e| server_message(&e))
 }
+
+/// Creates the object `value` describes (for commands that generate one: expose, autoscale); a
+/// client dry run returns it unsent.
+pub fn send_create(
+    k: &mut Kubectl<'_>,
+    p: &Parsed,
+    kind: Kind,
+    value: Value,
+    dry_run: DryRun,
+) -> Result<Value, String> {
+    if dry_run == DryRun::Client {
+        return Ok(value);
+    }
+    let obj = Object::from_value(kind, value).map_err(|e| format!("error: {e}"))?;
+    let who = Kubectl::identity(p);
+    k.cluster
+        .api_mut()
+        .create(&who, obj, &WriteOptions { dry_run: dry_run == DryRun::Server })
+        .map(|o| o.to_value())
+        .map_err(|e| server_message(&e))
+}
