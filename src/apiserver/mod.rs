@@ -3,6 +3,7 @@
 //! etcd-like store with optimistic concurrency, and fanned out to watchers. Every stage is a trace
 //! entry. A request that fails at any stage changes nothing.
 
+mod access_review;
 pub mod admission;
 pub mod allocator;
 mod binding;

@@ -179,6 +179,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let with_kind =
         requests.iter().map(|r| r.kind).collect::<std::collections::BTreeSet<_>>().len() > 1 || p.bool("show-kind");
     let mut groups: Vec<(Kind, Vec<Object>)> = Vec::new();
+    let mut failed = false;
     let mut namespaced_request = false;
     for req in &requests {
         let ns = if all_namespaces || !req.kind.namespaced() { None } else { Some(namespace.as_str()) };
@@ -189,6 +190,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
                 Ok(list) => found = list.items,
                 Err(e) => {
                     k.server_error(&e);
+                    failed = true;
                     continue;
                 }
             }
@@ -265,7 +267,12 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             }
         }
     }
-    if total == 0 && !any_names && matches!(format, Format::Table { .. } | Format::Name | Format::CustomColumns(_)) {
+    // As upstream, "No resources found" only when nothing failed: an error already said why.
+    if total == 0
+        && !any_names
+        && !failed
+        && matches!(format, Format::Table { .. } | Format::Name | Format::CustomColumns(_))
+    {
         if all_namespaces || !namespaced_request {
             k.out.err("No resources found\n");
         } else {

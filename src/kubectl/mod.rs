@@ -3,6 +3,7 @@
 
 pub mod api_resources;
 pub mod apply;
+pub mod auth;
 pub mod autoscale;
 pub mod builder;
 pub mod cluster_info;
@@ -127,6 +128,7 @@ pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mu
         "replace" => replace::run(&mut k, rest),
         "expose" => expose::run(&mut k, rest),
         "autoscale" => autoscale::run(&mut k, rest),
+        "auth" => auth::run(&mut k, rest),
         "edit" => edit::run(&mut k, rest),
         "exec" => exec::run(&mut k, rest),
         "wait" => wait::run(&mut k, rest),
