@@ -11,7 +11,7 @@ use super::flags::{Flag, Parsed};
 use super::resources::qualified_name;
 use crate::api::{Kind, Object};
 use crate::apiserver::patch::Patch;
-use crate::apiserver::{PatchOptions, WriteOptions};
+use crate::apiserver::{ApiError, ApiServer, Identity, PatchOptions, WriteOptions};
 
 /// kubectl's PrintFlags: `-o` and the template options that go with it.
 pub const PRINT_FLAGS: &[Flag] = &[
@@ -113,12 +113,7 @@ pub fn send_update(
         return Ok(value);
     }
     let obj = Object::from_value(kind, value).map_err(|e| e.to_string())?;
-    let who = Kubectl::identity(p);
-    k.cluster
-        .api_mut()
-        .update(&who, obj, &WriteOptions { dry_run: dry_run == DryRun::Server })
-        .map(|o| o.to_value())
-        .map_err(|e| server_message(&e))
+    send_write(k, p, dry_run, |api, who, opts| api.update(who, obj, opts))
 }
 
 /// Creates the object `value` describes (for commands that generate one: expose, autoscale); a
@@ -134,10 +129,18 @@ pub fn send_create(
         return Ok(value);
     }
     let obj = Object::from_value(kind, value).map_err(|e| format!("error: {e}"))?;
+    send_write(k, p, dry_run, |api, who, opts| api.create(who, obj, opts))
+}
+
+/// Sends one write as the requester (`--as`), a server dry run when asked, and answers with the
+/// object the server returned or its error as kubectl prints it.
+fn send_write(
+    k: &mut Kubectl<'_>,
+    p: &Parsed,
+    dry_run: DryRun,
+    write: impl FnOnce(&mut ApiServer, &Identity, &WriteOptions) -> Result<Object, ApiError>,
+) -> Result<Value, String> {
     let who = Kubectl::identity(p);
-    k.cluster
-        .api_mut()
-        .create(&who, obj, &WriteOptions { dry_run: dry_run == DryRun::Server })
-        .map(|o| o.to_value())
-        .map_err(|e| server_message(&e))
+    let opts = WriteOptions { dry_run: dry_run == DryRun::Server };
+    write(k.cluster.api_mut(), &who, &opts).map(|o| o.to_value()).map_err(|e| server_message(&e))
 }
