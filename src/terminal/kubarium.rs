@@ -6,6 +6,18 @@ use crate::api::Kind;
 use crate::api::quantity::Quantity;
 use crate::cluster::{Cluster, NodeSpec};
 use crate::kubectl::Output;
+use crate::kubectl::flags::{self, Flag};
+
+const NAMESPACE_FLAG: &[Flag] = &[Flag::string("namespace", Some('n'))];
+const LOAD_FLAGS: &[Flag] = &[Flag::string("namespace", Some('n')), Flag::string("cpu", None)];
+const NODE_FLAGS: &[Flag] = &[
+    Flag::string("cpu", None),
+    Flag::string("memory", None),
+    Flag::string("pods", None),
+    Flag::string("zone", None),
+    Flag::array("label", None),
+    Flag::array("taint", None),
+];
 
 const USAGE: &str = "error: a kubarium verb is required (node, component, explain, load, share, reset, speed, seed)\n";
 
@@ -109,40 +121,32 @@ fn node(args: &[String], cluster: &mut Cluster, out: &mut Output) {
 }
 
 /// `NAME [--cpu N] [--memory Q] [--pods N] [--zone Z] [--label k=v]... [--taint k=v:Effect]...`
-fn node_spec(name: &str, flags: &[String]) -> Result<NodeSpec, String> {
+fn node_spec(name: &str, args: &[String]) -> Result<NodeSpec, String> {
     let errors = crate::api::names::is_dns1123_subdomain(name);
     if !errors.is_empty() {
         return Err(format!("invalid node name \"{name}\": {}", errors.join(", ")));
     }
+    let p = flags::parse(NODE_FLAGS, args).map_err(|e| e.to_string())?;
+    if let Some(extra) = p.args.first() {
+        return Err(format!("unexpected argument \"{extra}\""));
+    }
     let mut spec = NodeSpec::worker(name);
-    let mut i = 0;
-    while i < flags.len() {
-        let (flag, inline) = match flags[i].split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (flags[i].clone(), None),
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                i += 1;
-                flags.get(i).cloned().ok_or_else(|| format!("flag needs an argument: {flag}"))?
-            }
-        };
-        i += 1;
-        match flag.as_str() {
-            "--cpu" => spec.cpu_millis = quantity(&value, "cpu", 1000)?,
-            "--memory" => spec.memory_bytes = quantity(&value, "memory", 1)?,
-            "--pods" => {
-                spec.pods = value.parse().ok().filter(|p| *p > 0).ok_or(format!("invalid --pods \"{value}\""))?
-            }
-            "--zone" => spec.zone = Some(value),
-            "--label" => {
-                let (k, v) = value.split_once('=').ok_or(format!("invalid --label \"{value}\": want key=value"))?;
-                spec.labels.insert(k.to_string(), v.to_string());
-            }
-            "--taint" => spec.taints.push(taint(&value)?),
-            other => return Err(format!("unknown flag: {other}")),
-        }
+    if let Some(v) = p.get("cpu") {
+        spec.cpu_millis = quantity(v, "cpu", 1000)?;
+    }
+    if let Some(v) = p.get("memory") {
+        spec.memory_bytes = quantity(v, "memory", 1)?;
+    }
+    if let Some(v) = p.get("pods") {
+        spec.pods = v.parse().ok().filter(|n| *n > 0).ok_or(format!("invalid --pods \"{v}\""))?;
+    }
+    spec.zone = p.get("zone").map(str::to_string);
+    for value in p.all("label") {
+        let (k, v) = value.split_once('=').ok_or(format!("invalid --label \"{value}\": want key=value"))?;
+        spec.labels.insert(k.to_string(), v.to_string());
+    }
+    for value in p.all("taint") {
+        spec.taints.push(taint(&value)?);
     }
     Ok(spec)
 }
@@ -176,61 +180,28 @@ fn taint(value: &str) -> Result<(String, String, String), String> {
 /// burst of traffic would do), for `kubectl top` and the HPA; `--cpu 0` takes the load away.
 fn load(args: &[String], cluster: &mut Cluster, out: &mut Output) {
     let usage = "usage: kubarium load KIND/NAME --cpu QUANTITY [-n NAMESPACE]\n";
-    let (mut target, mut cpu, mut namespace) = (None, None, "default".to_string());
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        let mut value = |inline: Option<&str>| {
-            inline.map(str::to_string).or_else(|| {
-                i += 1;
-                args.get(i).cloned()
-            })
-        };
-        match a.split_once('=').map_or((a, None), |(f, v)| (f, Some(v))) {
-            ("--cpu", inline) => cpu = value(inline),
-            ("-n" | "--namespace", inline) => match value(inline) {
-                Some(ns) => namespace = ns,
-                None => return out.fail(usage),
-            },
-            _ if target.is_none() && !a.starts_with('-') => target = Some(a.to_string()),
-            _ => return out.fail(usage),
-        }
-        i += 1;
-    }
-    let (Some(target), Some(cpu)) = (target, cpu) else { return out.fail(usage) };
+    let Ok(p) = flags::parse(LOAD_FLAGS, args) else { return out.fail(usage) };
+    let (Some(cpu), [target]) = (p.get("cpu"), p.args.as_slice()) else { return out.fail(usage) };
     let Some((_, name)) = target.split_once('/').filter(|(k, n)| !k.is_empty() && !n.is_empty()) else {
         return out.fail(usage);
     };
-    let millis = match Quantity::parse(&cpu) {
+    let millis = match Quantity::parse(cpu) {
         Ok(q) if q.milli_value() >= 0 => q.milli_value().unsigned_abs(),
         _ => return out.fail(format!("kubarium load: invalid --cpu \"{cpu}\"\n")),
     };
-    cluster.load().set(&namespace, &format!("{name}-"), millis);
+    let namespace = p.get("namespace").unwrap_or("default");
+    cluster.load().set(namespace, &format!("{name}-"), millis);
     out.out(format!("load on {target}: +{millis}m CPU per pod\n"));
 }
 
 /// `kubarium explain pod NAME [-n NS]`: the scheduler's reasoning in its last attempt for the pod.
 fn explain(args: &[String], cluster: &mut Cluster, out: &mut Output) {
-    let mut namespace = "default".to_string();
-    let mut words = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "-n" | "--namespace" => {
-                i += 1;
-                match args.get(i) {
-                    Some(ns) => namespace = ns.clone(),
-                    None => return out.fail("kubarium explain: flag needs an argument: -n\n"),
-                }
-            }
-            a => match a.strip_prefix("--namespace=").or_else(|| a.strip_prefix("-n=")) {
-                Some(ns) => namespace = ns.to_string(),
-                None => words.push(a.to_string()),
-            },
-        }
-        i += 1;
-    }
-    let name = match words.as_slice() {
+    let p = match flags::parse(NAMESPACE_FLAG, args) {
+        Ok(p) => p,
+        Err(e) => return out.fail(format!("kubarium explain: {e}\n")),
+    };
+    let namespace = p.get("namespace").unwrap_or("default").to_string();
+    let name = match p.args.as_slice() {
         [kind, name] if matches!(kind.as_str(), "pod" | "pods" | "po") => name.clone(),
         [kind] => match kind.strip_prefix("pod/").or_else(|| kind.strip_prefix("pods/")) {
             Some(name) => name.to_string(),
