@@ -45,11 +45,6 @@ impl ApiServer {
         self.store.get(&keys::object_key(kind, namespace, name)).map(|kv| kv.value.clone())
     }
 
-    /// The pods bound to `node` without a request: the simulated network's view of what runs where.
-    pub fn peek_pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Object> + 'a {
-        self.pods_on_node(node)
-    }
-
     /// Objects of `kind` (in `namespace`, or everywhere) without a request and without trace entries:
     /// for front ends that draw the cluster, which must not add to the history they show.
     pub fn peek_list(&self, kind: Kind, namespace: Option<&str>) -> Vec<&Object> {

@@ -203,7 +203,7 @@ impl Walk<'_> {
     fn pod_at(&self, ip: &str) -> Option<(String, std::sync::Arc<Pod>)> {
         let prefix = ip.rsplit_once('.').map(|(p, _)| format!("{p}.0/24"))?;
         let node = self.net.proxies.iter().find(|(_, t)| t.lock().pod_cidr == prefix).map(|(n, _)| n.clone())?;
-        let pod = self.api.peek_pods_on_node(&node).find_map(|o| match o {
+        let pod = self.api.pods_on_node(&node).find_map(|o| match o {
             Object::Pod(p) if p.status.as_ref().and_then(|s| s.pod_ip.as_deref()) == Some(ip) => Some(p.clone()),
             _ => None,
         })?;
