@@ -15,6 +15,7 @@ pub mod network;
 pub mod cluster;
 pub mod kubectl;
 pub mod terminal;
+pub mod scenario;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
