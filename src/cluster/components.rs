@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::Cluster;
 use super::metrics::KubeletMetrics;
+use super::setup::Setup;
 use super::topology::{NodeSpec, Topology};
 use crate::api::Kind;
 use crate::apiserver::{DeleteOptions, Identity};
@@ -82,7 +83,7 @@ pub struct Components {
     /// Nodes registered so far, for the next node's addresses (indexes are never reused).
     next_node_index: usize,
     /// What the cluster booted from, for `kubarium reset`.
-    topology: Topology,
+    setup: Setup,
     metrics: KubeletMetrics,
     load: LoadKnob,
     /// kube-proxy's rules per node, CoreDNS's records and the ingress controller's routes.
@@ -95,9 +96,15 @@ pub struct Components {
 impl Cluster {
     /// The cluster of `topology` with every component running: what the playground and scenarios use.
     pub fn boot(seed: u64, topology: &Topology) -> Self {
+        Self::boot_setup(seed, Setup::of(topology))
+    }
+
+    /// The cluster of `setup` (topology, scheduler configuration, images) with every component running.
+    pub fn boot_setup(seed: u64, setup: Setup) -> Self {
+        let topology = &setup.topology;
         let mut cluster = Cluster::with_topology(seed, topology);
         cluster.components.next_node_index = topology.nodes.len();
-        cluster.components.topology = topology.clone();
+        cluster.components.network.catalog = setup.catalog.clone();
         let metrics = Loaded { source: cluster.components.metrics.clone(), load: cluster.components.load.clone() };
         // kube-controller-manager's default controllers, as separate processes of one binary.
         let controllers: Vec<Box<dyn Process>> = vec![
@@ -123,7 +130,7 @@ impl Cluster {
         cluster.components.control_plane.insert(ControlPlane::ControllerManager, ids);
         let ccm = cluster.spawn(Box::new(CloudControllerManager::new()));
         cluster.components.control_plane.insert(ControlPlane::CloudControllerManager, vec![ccm]);
-        let scheduler = cluster.spawn(Box::new(Scheduler::new(seed, None)));
+        let scheduler = cluster.spawn(Box::new(Scheduler::new(seed, setup.scheduler.clone())));
         cluster.components.control_plane.insert(ControlPlane::Scheduler, vec![scheduler]);
         for node in &topology.nodes {
             cluster.spawn_kubelet(&node.name);
@@ -143,12 +150,18 @@ impl Cluster {
         cluster.run_for(crate::sim::Duration::ZERO);
         cluster.api.trace_mut().clear();
         cluster.api.set_root(0);
+        cluster.components.setup = setup;
         cluster
+    }
+
+    /// What the cluster booted from (nodes added later are not in its topology).
+    pub fn setup(&self) -> &Setup {
+        &self.components.setup
     }
 
     /// The topology the cluster booted from (nodes added later are not in it).
     pub fn topology(&self) -> &Topology {
-        &self.components.topology
+        &self.components.setup.topology
     }
 
     /// The default cluster with every component running.
@@ -158,7 +171,7 @@ impl Cluster {
 
     /// Starts a node's kubelet and its kube-proxy (the DaemonSet pod's process).
     fn spawn_kubelet(&mut self, node: &str) {
-        let kubelet = Kubelet::new(node, self.seed);
+        let kubelet = Kubelet::with_catalog(node, self.seed, self.components.network.catalog.clone());
         self.components.metrics.add(node, kubelet.metrics());
         let id = self.spawn(Box::new(kubelet));
         self.components.kubelets.insert(node.to_string(), id);

@@ -5,6 +5,7 @@
 mod boot;
 mod components;
 mod metrics;
+mod setup;
 pub mod topology;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -15,6 +16,7 @@ use crate::sim::latency::Latency;
 use crate::sim::trace::{Component, Entry, EntryKind, ObjectRef};
 use crate::sim::{Clock, Duration, EventQueue, Time};
 pub use components::{ComponentError, ControlPlane};
+pub use setup::Setup;
 pub use topology::{NodeSpec, Topology};
 
 /// The api-server's `gitVersion`: the simulated control plane runs the same release as kubectl.

@@ -41,6 +41,110 @@ impl NodeSpec {
     }
 }
 
+/// Why a node description (from `kubarium node add` or a scenario) was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeSpecError {
+    InvalidName { name: String, reasons: String },
+    InvalidQuantity { what: &'static str, value: String, reason: String },
+    InvalidPods(String),
+    InvalidLabel(String),
+    InvalidTaint(String),
+    InvalidTaintEffect(String),
+}
+
+impl std::fmt::Display for NodeSpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeSpecError::InvalidName { name, reasons } => write!(f, "invalid node name \"{name}\": {reasons}"),
+            NodeSpecError::InvalidQuantity { what, value, reason } => write!(f, "invalid {what} \"{value}\": {reason}"),
+            NodeSpecError::InvalidPods(v) => write!(f, "invalid pods \"{v}\": want a whole number greater than zero"),
+            NodeSpecError::InvalidLabel(v) => write!(f, "invalid label \"{v}\": want key=value"),
+            NodeSpecError::InvalidTaint(v) => write!(f, "invalid taint spec: {v}"),
+            NodeSpecError::InvalidTaintEffect(e) => write!(
+                f,
+                "invalid taint effect: {e}, unsupported taint effect; must be one of NoSchedule, PreferNoSchedule, NoExecute"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NodeSpecError {}
+
+/// The most a simulated node may have of anything: room for any real machine, far from overflow.
+const MAX_CPU_MILLIS: i64 = 1 << 40;
+const MAX_MEMORY_BYTES: i64 = 1 << 55;
+const MAX_PODS: i64 = 1 << 20;
+
+impl NodeSpec {
+    /// A worker named `name` after checking the name as the api-server would.
+    pub fn named(name: &str) -> Result<Self, NodeSpecError> {
+        let errors = crate::api::names::is_dns1123_subdomain(name);
+        if !errors.is_empty() {
+            return Err(NodeSpecError::InvalidName { name: name.to_string(), reasons: errors.join(", ") });
+        }
+        Ok(NodeSpec::worker(name))
+    }
+
+    /// `4`, `3500m`: allocatable CPU.
+    pub fn set_cpu(&mut self, value: &str) -> Result<(), NodeSpecError> {
+        self.cpu_millis = positive(value, "cpu", MAX_CPU_MILLIS, |q| q.milli_value())?;
+        Ok(())
+    }
+
+    /// `8Gi`: allocatable memory.
+    pub fn set_memory(&mut self, value: &str) -> Result<(), NodeSpecError> {
+        self.memory_bytes = positive(value, "memory", MAX_MEMORY_BYTES, |q| q.value())?;
+        Ok(())
+    }
+
+    pub fn set_pods(&mut self, value: &str) -> Result<(), NodeSpecError> {
+        self.pods = value
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_PODS).contains(n))
+            .ok_or_else(|| NodeSpecError::InvalidPods(value.to_string()))?;
+        Ok(())
+    }
+
+    /// `key=value`.
+    pub fn add_label(&mut self, value: &str) -> Result<(), NodeSpecError> {
+        let (k, v) = value.split_once('=').ok_or_else(|| NodeSpecError::InvalidLabel(value.to_string()))?;
+        self.labels.insert(k.to_string(), v.to_string());
+        Ok(())
+    }
+
+    /// `key[=value]:Effect`, as `kubectl taint` reads it.
+    pub fn add_taint(&mut self, value: &str) -> Result<(), NodeSpecError> {
+        let invalid = || NodeSpecError::InvalidTaint(value.to_string());
+        let (kv, effect) = value.rsplit_once(':').ok_or_else(invalid)?;
+        if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
+            return Err(NodeSpecError::InvalidTaintEffect(effect.to_string()));
+        }
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        if k.is_empty() {
+            return Err(invalid());
+        }
+        self.taints.push((k.to_string(), v.to_string(), effect.to_string()));
+        Ok(())
+    }
+}
+
+/// A quantity in `(0, max]` after `scale` (millicores, bytes).
+fn positive(
+    value: &str,
+    what: &'static str,
+    max: i64,
+    scale: impl Fn(&crate::api::quantity::Quantity) -> i64,
+) -> Result<i64, NodeSpecError> {
+    let invalid = |reason: String| NodeSpecError::InvalidQuantity { what, value: value.to_string(), reason };
+    let q = crate::api::quantity::Quantity::parse(value).map_err(|e| invalid(e.to_string()))?;
+    match scale(&q) {
+        v if v <= 0 => Err(invalid("must be greater than zero".into())),
+        v if v > max => Err(invalid("is larger than any node can be".into())),
+        v => Ok(v),
+    }
+}
+
 /// The nodes of a cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topology {

@@ -122,7 +122,7 @@ mod tests {
     use super::*;
 
     fn spec(image: &str) -> &'static ImageSpec {
-        Catalog.resolve(&ImageRef::parse(image).unwrap()).unwrap().spec
+        Catalog::default().resolve(&ImageRef::parse(image).unwrap()).unwrap().spec
     }
 
     fn container(command: Option<&[&str]>, args: Option<&[&str]>) -> Container {

@@ -74,6 +74,10 @@ pub fn effective_policy<'a>(policy: Option<&'a str>, reference: &ImageRef) -> &'
 }
 
 impl ImageManager {
+    pub fn new(catalog: Catalog) -> Self {
+        ImageManager { catalog, ..Default::default() }
+    }
+
     /// Marks an image present without a pull (images of pods that were running before the kubelet
     /// started, the sandbox image).
     pub fn preload(&mut self, image: &str) {

@@ -42,6 +42,7 @@ pub use exec_command::{ExecError, ExecOutput};
 pub use logs::{LogStore, LogsError};
 
 use image_manager::ImageManager;
+use images::Catalog;
 use ipam::Ipam;
 use node_status::{Heartbeat, UPDATE_EVERY};
 use pod_worker::PodWorker;
@@ -67,6 +68,11 @@ pub struct Kubelet {
 impl Kubelet {
     /// The kubelet of `node`; its random stream (container IDs, heartbeat phase) derives from `seed`.
     pub fn new(node: &str, seed: u64) -> Self {
+        Self::with_catalog(node, seed, Catalog::default())
+    }
+
+    /// A kubelet whose runtime pulls from `catalog` (the built-in images plus a scenario's additions).
+    pub fn with_catalog(node: &str, seed: u64, catalog: Catalog) -> Self {
         let node_arc: Arc<str> = Arc::from(node);
         let identity =
             Identity::component(Component::Kubelet(node_arc.clone()), format!("system:node:{node}"), &["system:nodes"]);
@@ -79,7 +85,7 @@ impl Kubelet {
                 node: node_arc,
                 recorder: Recorder::new("kubelet", Some(node), identity.clone()),
                 identity,
-                images: ImageManager::default(),
+                images: ImageManager::new(catalog),
                 ipam: Ipam::default(),
                 rng: Rng::derive(seed, &format!("kubelet/{node}")),
                 logs: LogStore::default(),

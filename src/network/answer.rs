@@ -71,7 +71,7 @@ pub struct Received {
 }
 
 /// A container of `pod` that listens on `port`, with its HTTP behaviour.
-pub fn listener(pod: &Pod, port: i32) -> Option<(&Container, Http)> {
+pub fn listener<'a>(pod: &'a Pod, port: i32, catalog: &Catalog) -> Option<(&'a Container, Http)> {
     let spec = pod.spec.as_ref()?;
     let running: Vec<&str> = pod
         .status
@@ -83,7 +83,7 @@ pub fn listener(pod: &Pod, port: i32) -> Option<(&Container, Http)> {
         .map(|c| c.name.as_str())
         .collect();
     spec.containers.iter().filter(|c| running.contains(&c.name.as_str())).find_map(|c| {
-        let image = Catalog.resolve(&ImageRef::parse(c.image.as_deref().unwrap_or("")).ok()?).ok()?;
+        let image = catalog.resolve(&ImageRef::parse(c.image.as_deref().unwrap_or("")).ok()?).ok()?;
         let overridden = c.command.is_some();
         if overridden && !image.spec.server_binaries.iter().any(|b| c.command.iter().flatten().any(|a| a == b)) {
             return None;

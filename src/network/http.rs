@@ -220,7 +220,7 @@ impl Walk<'_> {
         if target != node {
             self.hop(proxy(node), proxy(&target), "forward", format!("{src} → {ip}:{port} (pod {ns}/{name})"));
         }
-        let Some((c, http)) = listener(&pod, port) else {
+        let Some((c, http)) = listener(&pod, port, &self.net.catalog) else {
             self.hop(
                 proxy(&target),
                 proxy(node),

@@ -35,6 +35,7 @@ pub use shell::PodNetwork;
 use crate::api::{Kind, Object};
 use crate::apiserver::{ApiServer, Identity, WatchEvent};
 use crate::client::{Ctx, Informer};
+use crate::kubelet::images::Catalog;
 
 /// The handles the request path reads: every node's kube-proxy rules, CoreDNS's records and the
 /// ingress controller's routes.
@@ -44,6 +45,8 @@ pub struct Network {
     pub proxies: BTreeMap<String, RuleTable>,
     pub dns: DnsTable,
     pub ingress: Option<IngressTable>,
+    /// The registry's images, so that a request knows what a container's image serves.
+    pub catalog: Catalog,
 }
 
 impl Network {

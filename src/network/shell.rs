@@ -12,7 +12,7 @@ use super::http::{Exchange, HttpRequest, NetError, http_request};
 use super::{Network, dns, iptables};
 use crate::api::{Kind, Object};
 use crate::apiserver::ApiServer;
-use crate::kubelet::images::{Catalog, ImageRef};
+use crate::kubelet::images::ImageRef;
 use crate::kubelet::shell::builtins::date;
 use crate::kubelet::shell::{Machine, NetOutput, NetworkAccess, Surroundings, Yield, exec as compile_argv};
 use crate::sim::Rng;
@@ -64,7 +64,7 @@ impl<'a> PodNetwork<'a> {
                 .and_then(|s| s.containers.iter().find(|c| container.is_none_or(|n| n == c.name)))
                 .and_then(|c| c.image.as_deref())
                 .and_then(|i| ImageRef::parse(i).ok())
-                .and_then(|r| Catalog.resolve(&r).ok())
+                .and_then(|r| net.catalog.resolve(&r).ok())
                 .map(|r| r.spec.repository.to_string())
                 .unwrap_or_default(),
             _ => String::new(),

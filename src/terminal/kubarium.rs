@@ -1,6 +1,7 @@
-//! The playground's own verbs (`kubarium node|component|explain|share|reset|speed|seed`), kept apart
-//! from kubectl so that kubectl stays faithful. They fault and grow the simulated machines; what the
-//! cluster then does about it is the components' business, as it would be in a real cluster.
+//! The playground's own verbs (`kubarium node|component|explain|load|reset|speed|seed`; `share` is the
+//! shell's, which owns the session's scenario), kept apart from kubectl so that kubectl stays faithful.
+//! They fault and grow the simulated machines; what the cluster then does about it is the components'
+//! business, as it would be in a real cluster.
 
 use crate::api::Kind;
 use crate::api::quantity::Quantity;
@@ -34,8 +35,16 @@ impl Default for Settings {
     }
 }
 
+/// What a verb did beyond its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    /// A new cluster booted (`reset`, `seed N`): the session's scenario starts over.
+    Rebooted,
+}
+
 /// Runs `kubarium ARGS...`.
-pub fn run(args: &[String], cluster: &mut Cluster, settings: &mut Settings, out: &mut Output) {
+pub fn run(args: &[String], cluster: &mut Cluster, settings: &mut Settings, out: &mut Output) -> Effect {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
         Some("node") => node(rest, cluster, out),
@@ -43,31 +52,34 @@ pub fn run(args: &[String], cluster: &mut Cluster, settings: &mut Settings, out:
         Some("explain") => explain(rest, cluster, out),
         Some("load") => load(rest, cluster, out),
         Some("reset") => {
-            *cluster = Cluster::boot(cluster.seed(), &cluster.topology().clone());
+            *cluster = Cluster::boot_setup(cluster.seed(), cluster.setup().clone());
             out.out("cluster reset to its initial state\n");
+            return Effect::Rebooted;
         }
-        Some("seed") => seed(rest, cluster, out),
+        Some("seed") => return seed(rest, cluster, out),
         Some("speed") => speed(rest, settings, out),
-        Some("share") => out.fail("kubarium share: share links are not available in this build yet\n"),
         Some(other) => out.fail(format!(
             "error: unknown command \"{other}\" for \"kubarium\"\nRun 'help' for the commands this shell knows.\n"
         )),
         None => out.fail(USAGE),
     }
+    Effect::None
 }
 
-fn seed(args: &[String], cluster: &mut Cluster, out: &mut Output) {
+fn seed(args: &[String], cluster: &mut Cluster, out: &mut Output) -> Effect {
     match args {
         [] => out.out(format!("{}\n", cluster.seed())),
         [n] => match n.parse::<u64>() {
             Ok(seed) => {
-                *cluster = Cluster::boot(seed, &cluster.topology().clone());
+                *cluster = Cluster::boot_setup(seed, cluster.setup().clone());
                 out.out(format!("cluster reset with seed {seed}\n"));
+                return Effect::Rebooted;
             }
             Err(_) => out.fail(format!("kubarium seed: invalid seed \"{n}\": want a whole number\n")),
         },
         _ => out.fail("usage: kubarium seed [N]\n"),
     }
+    Effect::None
 }
 
 fn speed(args: &[String], settings: &mut Settings, out: &mut Output) {
@@ -122,58 +134,29 @@ fn node(args: &[String], cluster: &mut Cluster, out: &mut Output) {
 
 /// `NAME [--cpu N] [--memory Q] [--pods N] [--zone Z] [--label k=v]... [--taint k=v:Effect]...`
 fn node_spec(name: &str, args: &[String]) -> Result<NodeSpec, String> {
-    let errors = crate::api::names::is_dns1123_subdomain(name);
-    if !errors.is_empty() {
-        return Err(format!("invalid node name \"{name}\": {}", errors.join(", ")));
-    }
+    let mut spec = NodeSpec::named(name).map_err(|e| e.to_string())?;
     let p = flags::parse(NODE_FLAGS, args).map_err(|e| e.to_string())?;
     if let Some(extra) = p.args.first() {
         return Err(format!("unexpected argument \"{extra}\""));
     }
-    let mut spec = NodeSpec::worker(name);
+    let set = |r: Result<(), _>| r.map_err(|e: crate::cluster::topology::NodeSpecError| e.to_string());
     if let Some(v) = p.get("cpu") {
-        spec.cpu_millis = quantity(v, "cpu", 1000)?;
+        set(spec.set_cpu(v))?;
     }
     if let Some(v) = p.get("memory") {
-        spec.memory_bytes = quantity(v, "memory", 1)?;
+        set(spec.set_memory(v))?;
     }
     if let Some(v) = p.get("pods") {
-        spec.pods = v.parse().ok().filter(|n| *n > 0).ok_or(format!("invalid --pods \"{v}\""))?;
+        set(spec.set_pods(v))?;
     }
     spec.zone = p.get("zone").map(str::to_string);
     for value in p.all("label") {
-        let (k, v) = value.split_once('=').ok_or(format!("invalid --label \"{value}\": want key=value"))?;
-        spec.labels.insert(k.to_string(), v.to_string());
+        set(spec.add_label(&value))?;
     }
     for value in p.all("taint") {
-        spec.taints.push(taint(&value)?);
+        set(spec.add_taint(&value))?;
     }
     Ok(spec)
-}
-
-/// A positive quantity in units of `1/scale` (millicores for cpu, bytes for memory).
-fn quantity(value: &str, what: &str, scale: i64) -> Result<i64, String> {
-    let q = Quantity::parse(value).map_err(|e| format!("invalid --{what} \"{value}\": {e}"))?;
-    let v = if scale == 1000 { q.milli_value() } else { q.value() };
-    if v <= 0 {
-        return Err(format!("invalid --{what} \"{value}\": must be greater than zero"));
-    }
-    Ok(v)
-}
-
-/// `key[=value]:Effect`, as `kubectl taint` reads it.
-fn taint(value: &str) -> Result<(String, String, String), String> {
-    let (kv, effect) = value.rsplit_once(':').ok_or(format!("invalid taint spec: {value}"))?;
-    if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
-        return Err(format!(
-            "invalid taint effect: {effect}, unsupported taint effect; must be one of NoSchedule, PreferNoSchedule, NoExecute"
-        ));
-    }
-    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-    if k.is_empty() {
-        return Err(format!("invalid taint spec: {value}"));
-    }
-    Ok((k.to_string(), v.to_string(), effect.to_string()))
 }
 
 /// `kubarium load KIND/NAME --cpu Q [-n NS]`: every pod of the workload uses `Q` more CPU (what a

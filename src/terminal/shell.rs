@@ -10,6 +10,11 @@ use super::script::{Command, split_script};
 use super::transcript;
 use crate::cluster::Cluster;
 use crate::kubectl::{self, Output};
+use crate::scenario::{Scenario, TimedCommand, link};
+
+/// Where `kubarium share` points natively: the playground as `make serve` serves it. The web UI
+/// replaces it with the page's own address.
+const DEFAULT_LINK_BASE: &str = "http://localhost:8080/";
 
 /// What running a command did, beyond its output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,11 +40,51 @@ pub struct Shell {
     cluster: Cluster,
     history: Vec<String>,
     settings: kubarium::Settings,
+    /// The scenario the session started from, without commands (its seed follows `kubarium seed`).
+    origin: Scenario,
+    /// The commands run since the cluster booted, with their virtual times: the rest of the scenario.
+    recorded: Vec<TimedCommand>,
+    /// The virtual time (ms) the last recorded command ended at: a command that starts then needs no `at`.
+    recorded_until: u64,
+    /// Set by a stage that booted a new cluster.
+    rebooted: bool,
+    link_base: String,
 }
 
 impl Shell {
+    /// A session over `cluster`, which booted the default scenario with the cluster's seed.
     pub fn new(cluster: Cluster) -> Self {
-        Shell { cluster, history: Vec::new(), settings: kubarium::Settings::default() }
+        let origin = Scenario { seed: cluster.seed(), ..Scenario::default() };
+        Self::with_origin(cluster, origin)
+    }
+
+    /// A session over `cluster`, which booted from `origin` (its commands are not kept).
+    pub fn with_origin(cluster: Cluster, origin: Scenario) -> Self {
+        Shell {
+            recorded_until: cluster.now().as_millis(),
+            cluster,
+            history: Vec::new(),
+            settings: kubarium::Settings::default(),
+            origin: origin.origin(),
+            recorded: Vec::new(),
+            rebooted: false,
+            link_base: DEFAULT_LINK_BASE.to_string(),
+        }
+    }
+
+    /// The session as a scenario: replaying it rebuilds this state.
+    pub fn scenario(&self) -> Scenario {
+        Scenario { seed: self.cluster.seed(), commands: self.recorded.clone(), ..self.origin.clone() }
+    }
+
+    /// The lesson step the session is at, so that a share link opens the lesson there too.
+    pub fn set_lesson(&mut self, lesson: Option<crate::scenario::LessonRef>) {
+        self.origin.lesson = lesson;
+    }
+
+    /// The address `kubarium share` builds links on (the page's, in the web UI).
+    pub fn set_link_base(&mut self, base: &str) {
+        self.link_base = base.to_string();
     }
 
     pub fn cluster(&self) -> &Cluster {
@@ -70,7 +115,24 @@ impl Shell {
 
     /// Runs one command and records it in the history.
     pub fn run(&mut self, command: &Command) -> CommandResult {
-        self.history.push(command.lines.join("\n"));
+        let text = command.lines.join("\n");
+        self.history.push(text.clone());
+        let started = self.cluster.now().as_millis();
+        let shares = command.line.split_whitespace().take(2).eq(["kubarium", "share"]);
+        if !shares {
+            self.recorded.push(TimedCommand { at: (started != self.recorded_until).then_some(started), run: text });
+        }
+        self.rebooted = false;
+        let result = self.run_unrecorded(command);
+        if self.rebooted {
+            // `kubarium reset` or `kubarium seed N` booted a new cluster: the scenario starts over.
+            self.recorded.clear();
+        }
+        self.recorded_until = self.cluster.now().as_millis();
+        result
+    }
+
+    fn run_unrecorded(&mut self, command: &Command) -> CommandResult {
         let mut result = CommandResult::default();
         let stages = match parse_pipeline(&command.line) {
             Ok(stages) => stages,
@@ -124,7 +186,11 @@ impl Shell {
         let args = &words[1..];
         match program.as_str() {
             "kubectl" | "k" => kubectl::run(args, stdin, &mut self.cluster, out),
-            "kubarium" => kubarium::run(args, &mut self.cluster, &mut self.settings, out),
+            "kubarium" if args.first().is_some_and(|a| a == "share") => self.share(&args[1..], out),
+            "kubarium" => {
+                let effect = kubarium::run(args, &mut self.cluster, &mut self.settings, out);
+                self.rebooted |= effect == kubarium::Effect::Rebooted;
+            }
             "echo" => builtins::echo(args, out),
             "cat" => builtins::cat(args, stdin, out),
             "grep" => filters::grep(args, stdin, out),
@@ -138,6 +204,25 @@ impl Shell {
                 out.err(format!("{other}: command not found\n"));
                 out.exit_code = 127;
             }
+        }
+    }
+}
+
+impl Shell {
+    /// `kubarium share [-o yaml]`: the session as a link, or as a scenario file when it is too long for
+    /// one (or when asked).
+    fn share(&self, args: &[String], out: &mut Output) {
+        let scenario = self.scenario();
+        match args {
+            [] => match link::url(&self.link_base, &scenario) {
+                Ok(url) => out.out(format!("{url}\n")),
+                Err(e) => out.fail(format!("kubarium share: {e}: kubarium share -o yaml prints it\n")),
+            },
+            [o, yaml] if o == "-o" && yaml == "yaml" => match crate::scenario::file::to_yaml(&scenario) {
+                Ok(text) => out.out(text),
+                Err(e) => out.fail(format!("kubarium share: {e}\n")),
+            },
+            _ => out.fail("usage: kubarium share [-o yaml]\n"),
         }
     }
 }

@@ -192,9 +192,58 @@ pub fn digest_of(name: &str) -> String {
     out
 }
 
-/// The registry: the built-in catalog. (Scenario-supplied images are not wired yet.)
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Catalog;
+/// An image a scenario adds to the registry: its own repository, tag and size, running like one of the
+/// built-in images (a teacher's `shop/web:1.0` that serves like nginx), so pulls, sizes, digests and
+/// ImageLocality see the new name while the container behaves as the model image does.
+#[derive(Debug, Clone)]
+pub struct ImageAddition {
+    pub reference: ImageRef,
+    pub size: u64,
+    pub like: &'static ImageSpec,
+}
+
+/// Why an image addition was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdditionError {
+    InvalidReference(String, ImageRefError),
+    UnknownModel(String),
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for AdditionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdditionError::InvalidReference(r, e) => write!(f, "invalid image reference \"{r}\": {e}"),
+            AdditionError::UnknownModel(m) => write!(f, "image \"{m}\" to behave like is not in the catalog"),
+            AdditionError::TooLarge(s) => write!(f, "image size {s} is over the 20 GB a registry layer set can hold"),
+        }
+    }
+}
+
+/// The largest image a scenario may add (pull times stay within minutes of virtual time).
+const MAX_ADDED_SIZE: u64 = 20_000_000_000;
+
+impl ImageAddition {
+    /// `image` (as a pod spec names it) of `size` bytes, behaving like the catalog's `like`.
+    pub fn new(image: &str, size: u64, like: &str) -> Result<Self, AdditionError> {
+        let reference = ImageRef::parse(image).map_err(|e| AdditionError::InvalidReference(image.to_string(), e))?;
+        let model = ImageRef::parse(like).map_err(|e| AdditionError::InvalidReference(like.to_string(), e))?;
+        let like = CATALOG
+            .iter()
+            .find(|s| s.repository == model.repository)
+            .ok_or_else(|| AdditionError::UnknownModel(like.to_string()))?;
+        if size > MAX_ADDED_SIZE {
+            return Err(AdditionError::TooLarge(size));
+        }
+        Ok(ImageAddition { reference, size, like })
+    }
+}
+
+/// The registry: the built-in catalog and the images a scenario added. Cloning shares the additions.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    additions: std::sync::Arc<[ImageAddition]>,
+}
 
 /// Why a pull fails.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,9 +263,23 @@ impl std::fmt::Display for PullError {
 }
 
 impl Catalog {
+    /// The built-in catalog plus `additions` (a later addition of the same name and tag wins).
+    pub fn with_additions(additions: Vec<ImageAddition>) -> Self {
+        Catalog { additions: additions.into() }
+    }
+
     /// What the registry would serve for `reference`.
     pub fn resolve(&self, reference: &ImageRef) -> Result<ResolvedImage, PullError> {
         let missing = || PullError::NotFound(reference.full());
+        if let Some(added) = self.additions.iter().rev().find(|a| {
+            a.reference.repository == reference.repository
+                && (reference.tag.is_empty() || a.reference.tag == reference.tag)
+        }) {
+            let tagged = format!("{}:{}", added.reference.repository, added.reference.tag);
+            let digest = reference.digest.clone().unwrap_or_else(|| digest_of(&tagged));
+            let reference = ImageRef { digest: None, ..added.reference.clone() };
+            return Ok(ResolvedImage { spec: added.like, reference, size: added.size, digest });
+        }
         let spec = CATALOG.iter().find(|s| s.repository == reference.repository).ok_or_else(missing)?;
         let (tag, size) = if reference.tag.is_empty() {
             spec.tags.first().copied().ok_or_else(missing)?
@@ -233,6 +296,7 @@ impl Catalog {
         CATALOG
             .iter()
             .flat_map(|s| s.tags.iter().map(move |(t, _)| format!("{}:{t}", s.repository)))
+            .chain(self.additions.iter().map(|a| format!("{}:{}", a.reference.repository, a.reference.tag)))
             .map(|n| n.replace("docker.io/library/", "").replace("docker.io/", ""))
             .collect()
     }
@@ -256,7 +320,7 @@ mod tests {
 
     #[test]
     fn resolves_catalog_and_misses_like_a_registry() {
-        let c = Catalog;
+        let c = Catalog::default();
         let nginx = c.resolve(&ImageRef::parse("nginx:1.27").unwrap()).unwrap();
         assert_eq!(nginx.tagged(), "docker.io/library/nginx:1.27");
         assert!(nginx.image_id().starts_with("docker.io/library/nginx@sha256:"));
