@@ -1,0 +1,5 @@
+//! The built-in lessons, embedded at compile time so the browser needs no fetch. Order is the order the
+//! lesson list shows.
+
+/// `(file name, contents)` of every built-in lesson.
+pub(super) const FILES: &[(&str, &str)] = &[("01-journey.yaml", include_str!("../../../lessons/01-journey.yaml"))];
