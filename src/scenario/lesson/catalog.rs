@@ -2,4 +2,8 @@
 //! lesson list shows.
 
 /// `(file name, contents)` of every built-in lesson.
-pub(super) const FILES: &[(&str, &str)] = &[("01-journey.yaml", include_str!("../../../lessons/01-journey.yaml"))];
+pub(super) const FILES: &[(&str, &str)] = &[
+    ("01-journey.yaml", include_str!("../../../lessons/01-journey.yaml")),
+    ("02-pods.yaml", include_str!("../../../lessons/02-pods.yaml")),
+    ("03-self-healing.yaml", include_str!("../../../lessons/03-self-healing.yaml")),
+];
