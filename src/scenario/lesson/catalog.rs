@@ -6,4 +6,6 @@ pub(super) const FILES: &[(&str, &str)] = &[
     ("01-journey.yaml", include_str!("../../../lessons/01-journey.yaml")),
     ("02-pods.yaml", include_str!("../../../lessons/02-pods.yaml")),
     ("03-self-healing.yaml", include_str!("../../../lessons/03-self-healing.yaml")),
+    ("04-scheduling.yaml", include_str!("../../../lessons/04-scheduling.yaml")),
+    ("05-services.yaml", include_str!("../../../lessons/05-services.yaml")),
 ];
