@@ -7,7 +7,7 @@ use kubarium::scenario::lesson;
 fn every_lesson_file_parses() {
     assert_eq!(lesson::catalog_errors(), &[]);
     let ids: Vec<&str> = lesson::all().iter().map(|l| l.id.as_str()).collect();
-    assert_eq!(ids.len(), lesson::all().len());
+    assert_eq!(ids.len(), 10, "{ids:?}");
     assert!(lesson::find("journey").is_some());
 }
 

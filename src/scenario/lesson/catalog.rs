@@ -8,4 +8,9 @@ pub(super) const FILES: &[(&str, &str)] = &[
     ("03-self-healing.yaml", include_str!("../../../lessons/03-self-healing.yaml")),
     ("04-scheduling.yaml", include_str!("../../../lessons/04-scheduling.yaml")),
     ("05-services.yaml", include_str!("../../../lessons/05-services.yaml")),
+    ("06-workloads.yaml", include_str!("../../../lessons/06-workloads.yaml")),
+    ("07-rollouts.yaml", include_str!("../../../lessons/07-rollouts.yaml")),
+    ("08-namespaces-rbac.yaml", include_str!("../../../lessons/08-namespaces-rbac.yaml")),
+    ("09-autoscaling.yaml", include_str!("../../../lessons/09-autoscaling.yaml")),
+    ("10-storage.yaml", include_str!("../../../lessons/10-storage.yaml")),
 ];
