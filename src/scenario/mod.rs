@@ -5,6 +5,7 @@
 //! replay drives the shell.
 
 pub mod file;
+pub mod lesson;
 pub mod link;
 pub mod model;
 pub mod replay;
