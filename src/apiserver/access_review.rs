@@ -17,7 +17,7 @@ impl ApiServer {
         namespace: Option<&str>,
         name: &str,
     ) -> bool {
-        let review = ObjectRef { kind: "SelfSubjectAccessReview", namespace: String::new(), name: String::new() };
+        let review = ObjectRef::new("SelfSubjectAccessReview", "", "");
         self.record(Entry::new(
             who.component.clone(),
             Component::ApiServer,

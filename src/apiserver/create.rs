@@ -20,7 +20,7 @@ impl ApiServer {
             Ok(created) => {
                 let rv = created.resource_version();
                 let mut done = oref.clone();
-                done.name = created.name().to_string();
+                done.name = created.name().into();
                 self.finish_ok(who, "create", &done, rv, 201);
             }
             Err(e) => self.finish_err(who, "create", &oref, e),

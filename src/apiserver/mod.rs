@@ -25,6 +25,7 @@ pub mod watch;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
@@ -195,7 +196,7 @@ impl ApiServer {
     }
 
     fn object_ref(kind: Kind, namespace: Option<&str>, name: &str) -> ObjectRef {
-        ObjectRef { kind: kind.as_str(), namespace: namespace.unwrap_or("").to_string(), name: name.to_string() }
+        ObjectRef::new(kind.as_str(), namespace.unwrap_or(""), name)
     }
 
     /// The request and its authorization, as the first trace entries of a call.
@@ -229,7 +230,11 @@ impl ApiServer {
         self.record(
             Entry::new(Component::ApiServer, who.component.clone(), EntryKind::Response, verb, obj.clone())
                 .rv(rv)
-                .note(code.to_string()),
+                .note(match code {
+                    200 => Cow::Borrowed("200"),
+                    201 => Cow::Borrowed("201"),
+                    other => Cow::Owned(other.to_string()),
+                }),
         );
     }
 
@@ -272,7 +277,7 @@ impl ApiServer {
         self.record(
             Entry::new(Component::ApiServer, Component::Etcd, EntryKind::Storage, verb, obj.clone())
                 .rv(revision)
-                .note(key),
+                .note(key.to_string()),
         );
         let new = (verb != "delete").then(|| value.clone());
         self.index_pod(key, old.as_ref(), new.as_ref());

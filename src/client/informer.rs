@@ -122,13 +122,12 @@ impl Informer {
         }
         let obj = event.object.clone();
         self.revision = self.revision.max(obj.resource_version());
-        let key = object_key(&obj);
         match event.event_type {
             EventType::Added | EventType::Modified => match self.cache.upsert(obj.clone()) {
                 Some(old) => Some(Delta::Updated { old, new: obj }),
                 None => Some(Delta::Added(obj)),
             },
-            EventType::Deleted => self.cache.remove(&key).map(Delta::Deleted),
+            EventType::Deleted => self.cache.remove(&object_key(&obj)).map(Delta::Deleted),
         }
     }
 }

@@ -254,11 +254,7 @@ impl Cluster {
 /// component that the UI draws between a write and the reaction to it.
 fn record_deliveries(api: &mut ApiServer, to: Component, events: &[WatchEvent]) {
     for e in events {
-        let object = ObjectRef {
-            kind: e.object.kind().as_str(),
-            namespace: e.object.namespace().unwrap_or("").to_string(),
-            name: e.object.name().to_string(),
-        };
+        let object = ObjectRef::new(e.object.kind().as_str(), e.object.namespace().unwrap_or(""), e.object.name());
         let entry = Entry::new(Component::ApiServer, to.clone(), EntryKind::Watch, e.event_type.as_str(), object);
         api.record(entry.rv(e.object.resource_version()));
     }

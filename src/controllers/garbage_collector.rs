@@ -107,8 +107,14 @@ impl GarbageCollector {
             }
             return;
         }
-        self.by_uid.insert(uid.clone(), (index, object_key(obj)));
-        self.absent.remove(&uid);
+        // A uid never changes its object, so updates (a lease renewal every 10 s per node) skip the
+        // bookkeeping that only a new object needs.
+        if !self.by_uid.contains_key(&uid) {
+            self.by_uid.insert(uid.clone(), (index, object_key(obj)));
+        }
+        if !self.absent.is_empty() {
+            self.absent.remove(&uid);
+        }
         if terminating(obj) && (has_finalizer(obj, FOREGROUND_FINALIZER) || has_finalizer(obj, ORPHAN_FINALIZER)) {
             self.queue.add(format!("O:{uid}"));
         }

@@ -98,10 +98,6 @@ pub fn record_decision(api: &mut ApiServer, controller: &'static str, verb: &'st
 /// Records a decision of component `me` (the cloud-controller-manager's controllers are not
 /// kube-controller-manager's).
 pub fn record_decision_as(api: &mut ApiServer, me: Component, verb: &'static str, obj: &Object, note: String) {
-    let object = ObjectRef {
-        kind: obj.kind().as_str(),
-        namespace: obj.namespace().unwrap_or("").to_string(),
-        name: obj.name().to_string(),
-    };
+    let object = ObjectRef::new(obj.kind().as_str(), obj.namespace().unwrap_or(""), obj.name());
     api.record(Entry::new(me.clone(), me, EntryKind::Decision, verb, object).note(note));
 }

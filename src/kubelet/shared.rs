@@ -37,7 +37,7 @@ pub struct Shared {
 }
 
 fn pod_ref(pod: &Object) -> ObjectRef {
-    ObjectRef { kind: "Pod", namespace: pod.namespace().unwrap_or("").to_string(), name: pod.name().to_string() }
+    ObjectRef::new("Pod", pod.namespace().unwrap_or(""), pod.name())
 }
 
 impl Shared {

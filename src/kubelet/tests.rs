@@ -146,7 +146,7 @@ fn nginx_pod_goes_through_container_creating_to_running() {
             .trace()
             .entries()
             .filter(|e| {
-                e.object.name == "web"
+                &*e.object.name == "web"
                     && e.from.to_string() == "kubelet/node-01"
                     && e.to.to_string() == "containerd/node-01"
             })

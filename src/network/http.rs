@@ -116,7 +116,7 @@ struct Walk<'a> {
 }
 
 fn pod_ref(ns: &str, name: &str) -> ObjectRef {
-    ObjectRef { kind: "Pod", namespace: ns.to_string(), name: name.to_string() }
+    ObjectRef::new("Pod", ns, name)
 }
 
 fn pod_node(p: &Pod) -> String {

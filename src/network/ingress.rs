@@ -303,11 +303,7 @@ impl IngressNginx {
             let Ok(next) = Object::from_value(Kind::Ingress, v) else { continue };
             if api.update_status(&self.who, next).is_ok() {
                 let me = Component::ControllerManager("ingress-nginx");
-                let object = ObjectRef {
-                    kind: "Ingress",
-                    namespace: o.namespace().unwrap_or("").to_string(),
-                    name: o.name().to_string(),
-                };
+                let object = ObjectRef::new("Ingress", o.namespace().unwrap_or(""), o.name());
                 api.record(
                     Entry::new(me.clone(), me, EntryKind::Decision, "sync", object).note(format!("address {ip}")),
                 );

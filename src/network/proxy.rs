@@ -57,7 +57,7 @@ impl KubeProxy {
         table.set_service(ns, name, rules);
         drop(table);
         let me = Component::KubeProxy(self.node.clone());
-        let object = ObjectRef { kind: "Service", namespace: ns.to_string(), name: name.to_string() };
+        let object = ObjectRef::new("Service", ns, name);
         api.record(
             Entry::new(me.clone(), me, EntryKind::Decision, "sync", object)
                 .note(format!("iptables rules for {ports} port(s), {endpoints} endpoint(s)")),

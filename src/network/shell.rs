@@ -290,7 +290,7 @@ impl Inner<'_> {
     }
 
     fn trace(&mut self, verb: &'static str, to: Component, note: String) {
-        let object = ObjectRef { kind: "Pod", namespace: self.namespace.clone(), name: self.pod.clone() };
+        let object = ObjectRef::new("Pod", &self.namespace, &self.pod);
         self.api.record(Entry::new(Component::Kubectl, to, EntryKind::Decision, verb, object).note(note));
     }
 }

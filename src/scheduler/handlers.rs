@@ -21,7 +21,7 @@ use crate::sim::Time;
 use crate::sim::trace::{Component, Entry, EntryKind, ObjectRef};
 
 fn pod_ref(info: &PodInfo) -> ObjectRef {
-    ObjectRef { kind: "Pod", namespace: info.namespace.clone(), name: info.name.clone() }
+    ObjectRef::new("Pod", &info.namespace, &info.name)
 }
 
 /// Whether a node change can make a pending pod schedulable (heartbeats cannot).

@@ -5,6 +5,7 @@
 //! NoExecute taints may be added at all.
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time as MetaTime;
 
 use super::taints::{conditions_of, ready_condition};
 use crate::sim::{Duration, Time};
@@ -17,15 +18,16 @@ pub const STARTUP_GRACE_PERIOD: Duration = Duration::from_secs(60);
 /// The conditions a silent kubelet leaves Unknown.
 const CONDITION_TYPES: [&str; 4] = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"];
 
-/// What the controller remembers of a node (upstream's nodeHealthData).
+/// What the controller remembers of a node (upstream's nodeHealthData). Only the Ready condition's
+/// two timestamps matter, so that the 5-second pass over 5,000 nodes copies no strings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeHealth {
     /// When the controller last saw the node alive.
     pub probe: Time,
     /// When the controller last saw the Ready condition change.
     pub ready_transition: Time,
-    /// The Ready condition as last seen.
-    pub ready: Option<NodeCondition>,
+    /// The Ready condition's (lastHeartbeatTime, lastTransitionTime) as last seen.
+    pub ready: Option<(Option<MetaTime>, Option<MetaTime>)>,
     /// The Lease's renewTime as last seen (Unix ms).
     pub lease_renew_ms: Option<i64>,
 }
@@ -35,15 +37,24 @@ pub struct NodeHealth {
 pub struct Observed {
     pub health: NodeHealth,
     /// The Ready status the node had when the check started (`observedReadyCondition`).
-    pub observed_ready: String,
+    pub observed_ready: &'static str,
     /// The Ready status after the check (`currentReadyCondition`), None when the node has none.
-    pub current_ready: Option<String>,
+    pub current_ready: Option<&'static str>,
     /// The node with its conditions set Unknown, when it must be written.
     pub update: Option<Node>,
 }
 
-fn status_of(c: Option<&NodeCondition>) -> String {
-    c.map(|c| c.status.clone()).unwrap_or_else(|| "Unknown".into())
+/// A condition status as one of the three the API allows (anything else reads as Unknown).
+fn status(c: &NodeCondition) -> &'static str {
+    match c.status.as_str() {
+        "True" => "True",
+        "False" => "False",
+        _ => "Unknown",
+    }
+}
+
+fn seen(c: &NodeCondition) -> (Option<MetaTime>, Option<MetaTime>) {
+    (c.last_heartbeat_time.clone(), c.last_transition_time.clone())
 }
 
 /// One `tryUpdateNodeHealth`. `created` is the node's creationTimestamp as virtual time; `now_meta`
@@ -58,19 +69,16 @@ pub fn try_update(
 ) -> Observed {
     let current = ready_condition(node);
     let grace = if current.is_some() { MONITOR_GRACE_PERIOD } else { STARTUP_GRACE_PERIOD };
-    let observed_ready = status_of(current);
+    let observed_ready = current.map_or("Unknown", status);
     let mut health = match (saved, current) {
         (None, None) => NodeHealth { probe: created, ready_transition: created, ready: None, lease_renew_ms: None },
         (Some(h), None) => NodeHealth { ready: None, ..h.clone() },
-        (None, Some(c)) => {
-            NodeHealth { probe: now, ready_transition: now, ready: Some(c.clone()), lease_renew_ms: None }
-        }
+        (None, Some(c)) => NodeHealth { probe: now, ready_transition: now, ready: Some(seen(c)), lease_renew_ms: None },
         (Some(h), Some(c)) => match &h.ready {
-            None => NodeHealth { probe: now, ready_transition: now, ready: Some(c.clone()), ..h.clone() },
-            Some(s) if s.last_heartbeat_time != c.last_heartbeat_time => {
-                let transition =
-                    if s.last_transition_time != c.last_transition_time { now } else { h.ready_transition };
-                NodeHealth { probe: now, ready_transition: transition, ready: Some(c.clone()), ..h.clone() }
+            None => NodeHealth { probe: now, ready_transition: now, ready: Some(seen(c)), ..h.clone() },
+            Some((heartbeat, transition)) if heartbeat != &c.last_heartbeat_time => {
+                let transition = if transition != &c.last_transition_time { now } else { h.ready_transition };
+                NodeHealth { probe: now, ready_transition: transition, ready: Some(seen(c)), ..h.clone() }
             }
             Some(_) => h.clone(),
         },
@@ -82,7 +90,7 @@ pub fn try_update(
         health.lease_renew_ms = Some(renew);
         health.probe = now;
     }
-    let mut out = Observed { health, observed_ready, current_ready: current.map(|c| c.status.clone()), update: None };
+    let mut out = Observed { health, observed_ready, current_ready: current.map(status), update: None };
     if now <= out.health.probe.after(grace) {
         return out;
     }
@@ -110,8 +118,8 @@ pub fn try_update(
     }
     let new_ready = ready_condition(&next).cloned();
     if new_ready.as_ref() != current {
-        out.current_ready = new_ready.as_ref().map(|c| c.status.clone());
-        out.health.ready = new_ready;
+        out.current_ready = new_ready.as_ref().map(status);
+        out.health.ready = new_ready.as_ref().map(seen);
         out.health.ready_transition = now;
         out.update = Some(next);
     }
@@ -129,16 +137,8 @@ pub enum ZoneState {
 /// unhealthyZoneThreshold: the share of not-ready nodes that makes a zone partially disrupted.
 const UNHEALTHY_ZONE_THRESHOLD: f64 = 0.55;
 
-/// The state of a zone whose nodes' Ready statuses are `ready` (true = Ready).
-pub fn zone_state(ready: impl Iterator<Item = bool>) -> ZoneState {
-    let (mut up, mut down) = (0usize, 0usize);
-    for r in ready {
-        if r {
-            up += 1;
-        } else {
-            down += 1;
-        }
-    }
+/// The state of a zone with `up` Ready nodes and `down` others.
+pub fn zone_state(up: usize, down: usize) -> ZoneState {
     if up == 0 && down > 0 {
         ZoneState::FullDisruption
     } else if down > 2 && down as f64 / (up + down) as f64 >= UNHEALTHY_ZONE_THRESHOLD {
@@ -150,11 +150,16 @@ pub fn zone_state(ready: impl Iterator<Item = bool>) -> ZoneState {
 
 /// `GetZoneKey`: region and zone labels joined, as upstream keys its zones.
 pub fn zone_key(node: &Node) -> String {
-    let labels = node.metadata.labels.as_ref();
-    let get = |k: &str| labels.and_then(|l| l.get(k)).cloned().unwrap_or_default();
-    let region = get("topology.kubernetes.io/region");
-    let zone = get("topology.kubernetes.io/zone");
+    let (region, zone) = zone_labels(node);
     if region.is_empty() && zone.is_empty() { String::new() } else { format!("{region}:\u{0000}:{zone}") }
+}
+
+/// The region and zone labels (empty when unset), borrowed: the zone census of every pass allocates
+/// nothing per node.
+pub fn zone_labels(node: &Node) -> (&str, &str) {
+    let labels = node.metadata.labels.as_ref();
+    let get = |k: &str| labels.and_then(|l| l.get(k)).map_or("", String::as_str);
+    (get("topology.kubernetes.io/region"), get("topology.kubernetes.io/zone"))
 }
 
 /// Whether the node counts as Ready for zone states.
@@ -199,7 +204,7 @@ mod tests {
         let o = try_update(&n, Some(10_000), Some(&o.health), Time(0), Time(60_001), &meta);
         let updated = o.update.expect("unknown");
         assert_eq!(o.observed_ready, "True");
-        assert_eq!(o.current_ready.as_deref(), Some("Unknown"));
+        assert_eq!(o.current_ready, Some("Unknown"));
         let conds = conditions_of(&updated);
         assert_eq!(conds.len(), 4);
         assert!(conds.iter().all(|c| c.status == "Unknown"));
@@ -212,9 +217,9 @@ mod tests {
 
     #[test]
     fn zone_states() {
-        assert_eq!(zone_state([true, false].into_iter()), ZoneState::Normal);
-        assert_eq!(zone_state([false, false].into_iter()), ZoneState::FullDisruption);
-        assert_eq!(zone_state([true, false, false, false].into_iter()), ZoneState::PartialDisruption);
-        assert_eq!(zone_state(std::iter::empty()), ZoneState::Normal);
+        assert_eq!(zone_state(1, 1), ZoneState::Normal);
+        assert_eq!(zone_state(0, 2), ZoneState::FullDisruption);
+        assert_eq!(zone_state(1, 3), ZoneState::PartialDisruption);
+        assert_eq!(zone_state(0, 0), ZoneState::Normal);
     }
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Node;
 
-use self::health::{NodeHealth, ZoneState, is_ready, try_update, zone_key, zone_state};
+use self::health::{NodeHealth, ZoneState, is_ready, try_update, zone_key, zone_labels, zone_state};
 use self::taints::{
     NO_EXECUTE, NOT_READY, UNREACHABLE, diff, has_taint, managed_no_schedule, ready_condition, swap, taint,
     wanted_no_schedule,
@@ -285,9 +285,9 @@ impl NodeLifecycleController {
             .collect();
         let mut lease_key = String::from("kube-node-lease/");
         for node in nodes {
-            let name = node.metadata.name.clone().unwrap_or_default();
+            let name = node.metadata.name.as_deref().unwrap_or_default();
             lease_key.truncate("kube-node-lease/".len());
-            lease_key.push_str(&name);
+            lease_key.push_str(name);
             let renew = match self.leases.cache().get(&lease_key) {
                 Some(Object::Lease(l)) => {
                     l.spec.as_ref().and_then(|s| s.renew_time.as_ref()).map(|t| t.0.as_millisecond())
@@ -296,8 +296,24 @@ impl NodeLifecycleController {
             };
             let created =
                 node.metadata.creation_timestamp.as_ref().map(unix_millis).map(|ms| virtual_time(ms, epoch_ms));
-            let observed =
-                try_update(&node, renew, self.health.get(&name), created.unwrap_or(Time::ZERO), now, &now_meta);
+            let saved = self.health.get_mut(name);
+            let observed = try_update(&node, renew, saved.as_deref(), created.unwrap_or(Time::ZERO), now, &now_meta);
+            let unchanged = observed.update.is_none()
+                && observed.current_ready == Some("True")
+                && observed.observed_ready == "True";
+            if let (true, Some(saved)) = (unchanged, saved) {
+                // The common case, a healthy node: remember what was seen, and nothing to taint or evict
+                // beyond making sure it carries no NoExecute taint.
+                *saved = observed.health;
+                if !self.to_taint.is_empty()
+                    || has_taint(&node, UNREACHABLE, NO_EXECUTE)
+                    || has_taint(&node, NOT_READY, NO_EXECUTE)
+                {
+                    self.mark_reachable(api, &node);
+                }
+                continue;
+            }
+            let name = name.to_string();
             let mut node = node;
             if let Some(next) = observed.update {
                 let obj = Object::Node(Arc::new(next));
@@ -316,7 +332,7 @@ impl NodeLifecycleController {
             }
             self.health.insert(name.clone(), observed.health);
             let Some(current) = observed.current_ready else { continue };
-            self.process_taint_eviction(api, &node, &observed.observed_ready);
+            self.process_taint_eviction(api, &node, observed.observed_ready);
             if current != "True" && observed.observed_ready == "True" {
                 let obj = Object::Node(node.clone());
                 let msg = format!("Node {name} status is now: NodeNotReady");
@@ -331,11 +347,27 @@ impl NodeLifecycleController {
     /// `handleDisruption`: zone states; with every zone fully disrupted (the control plane is more
     /// likely cut off than every node dead) no node keeps a NoExecute taint.
     fn handle_disruption(&mut self, api: &mut ApiServer) {
-        let mut zones: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+        // (ready, not ready) per zone, keyed by borrowed labels; the zone keys are built once per zone.
+        let mut census: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
         for node in self.nodes.cache().iter().filter_map(node_of) {
-            zones.entry(zone_key(node)).or_default().push(is_ready(node));
+            let counts = census.entry(zone_labels(node)).or_default();
+            if is_ready(node) {
+                counts.0 += 1;
+            } else {
+                counts.1 += 1;
+            }
         }
-        self.zone_states = zones.into_iter().map(|(z, r)| (z, zone_state(r.into_iter()))).collect();
+        self.zone_states = census
+            .into_iter()
+            .map(|((region, zone), (up, down))| {
+                let key = if region.is_empty() && zone.is_empty() {
+                    String::new()
+                } else {
+                    format!("{region}:\u{0000}:{zone}")
+                };
+                (key, zone_state(up, down))
+            })
+            .collect();
         let all_full =
             !self.zone_states.is_empty() && self.zone_states.values().all(|s| *s == ZoneState::FullDisruption);
         if all_full {

@@ -39,7 +39,9 @@ fn a_finished_job_goes_ttl_seconds_after_it_completed_with_its_pods() {
     assert!(pods(&mut s.c, "default", "short-").is_empty(), "its pods went first");
     assert!(s.get(Kind::Job, "keep").is_some());
     let deleted = s.c.api().trace().entries().any(|e| {
-        e.from.to_string() == "controller-manager/ttl-after-finished" && e.verb == "delete" && e.object.name == "short"
+        e.from.to_string() == "controller-manager/ttl-after-finished"
+            && e.verb == "delete"
+            && &*e.object.name == "short"
     });
     assert!(deleted);
 }
