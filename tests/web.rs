@@ -154,3 +154,38 @@ async fn unknown_commands_show_on_stderr() {
     let err = root.query_selector(".stderr").expect("a valid selector").expect("an stderr line");
     assert_eq!(err.text_content().unwrap_or_default(), "kubeclt: command not found");
 }
+
+#[wasm_bindgen_test]
+fn every_lesson_passes_its_checks_step_by_step_in_the_browser() {
+    let lessons = kubarium::scenario::lesson::all();
+    assert_eq!(lessons.len(), 10);
+    for lesson in lessons {
+        kubarium::scenario::lesson::verify(lesson).unwrap_or_else(|e| panic!("lesson {}: {e}", lesson.id));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_step_turns_done_after_its_solution_runs_in_the_terminal() {
+    if let Some(storage) = gloo::utils::window().local_storage().ok().flatten() {
+        let _ = storage.clear();
+    }
+    let root = mount().await;
+    click(&root, "button[lang=en]").await;
+    click(&root, ".lessons-toggle").await;
+    let first = find_all(&root, ".lesson-list button");
+    assert_eq!(first.len(), 10);
+    first[0].clone().dyn_into::<HtmlElement>().expect("a button").click();
+    yew::scheduler::flush().await;
+    let status = || find(&root, ".lesson-check").and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(status().starts_with("Not yet"), "{}", status());
+    let solution = find_all(&root, ".lesson-actions button")
+        .into_iter()
+        .find(|b| b.text_content().as_deref() == Some("Solution"))
+        .expect("a Solution button");
+    solution.dyn_into::<HtmlElement>().expect("a button").click();
+    yew::scheduler::flush().await;
+    click(&root, ".lesson-solution button").await;
+    assert!(status().starts_with("✓ Done"), "{}", status());
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("$ kubarium component stop kube-scheduler"), "the solution ran in the terminal");
+}

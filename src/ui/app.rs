@@ -11,6 +11,7 @@ use super::cluster_view::ClusterView;
 use super::header::Header;
 use super::i18n::{Lang, T, t};
 use super::inspector::Inspector;
+use super::lesson_panel::{self, LessonPanel};
 use super::resources::Resources;
 use super::state::{Journey, Selected, Sim, SimHandle, Tab, Ui, UiAction};
 use super::terminal::Terminal;
@@ -79,6 +80,15 @@ pub fn app() -> Html {
         });
     }
     {
+        // `#lesson=ID&step=N`: the lesson opens at that step, on the state its earlier steps leave.
+        let (sim, ui) = (sim.clone(), ui.clone());
+        use_effect_with((), move |_| {
+            if let Some(at) = lesson_panel::from_fragment(fragment("lesson").as_deref(), fragment("step").as_deref()) {
+                lesson_panel::open_at(&sim, &ui, &at);
+            }
+        });
+    }
+    {
         let lang = ui.lang;
         use_effect_with(lang, move |lang| {
             if let Some(root) = gloo::utils::document().document_element() {
@@ -108,7 +118,10 @@ pub fn app() -> Html {
                 <div class="app">
                     <Header />
                     <main class="main">
-                        <Terminal />
+                        <div class="left">
+                            <LessonPanel />
+                            <Terminal />
+                        </div>
                         <section class="views" aria-label={t(lang, T::Views)}>
                             <div class="tabs" role="tablist">
                                 { tab_button(Tab::Architecture, T::Architecture) }

@@ -9,6 +9,7 @@ mod cluster_view;
 mod header;
 mod i18n;
 mod inspector;
+mod lesson_panel;
 mod model;
 mod resources;
 mod state;
