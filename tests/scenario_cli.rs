@@ -75,3 +75,14 @@ fn a_scenario_file_boots_its_own_cluster_and_images() {
     assert_eq!(code, 1);
     assert_eq!(err, "kubarium run: -: invalid scenario: a scenario needs at least one node\n");
 }
+
+#[test]
+fn a_scenario_carries_its_scheduler_configuration() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/most_allocated.yaml");
+    let (code, out, err) = kubarium(&["run", path], "");
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains("\np      1/1     Running   0          5s    10.244.0.3   small   <none>"), "{out}");
+    let least = std::fs::read_to_string(path).expect("the scenario").replace("MostAllocated", "LeastAllocated");
+    let (_, out, _) = kubarium(&["run", "-"], &least);
+    assert!(out.contains("   big    <none>"), "{out}");
+}
