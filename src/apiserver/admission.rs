@@ -135,25 +135,35 @@ pub fn admit_create(store: &Store<Object>, _who: &Identity, obj: &mut Object) ->
             let spec = pvc.spec.get_or_insert_with(Default::default);
             if spec.storage_class_name.is_none() {
                 spec.storage_class_name =
-                    store.range(&keys::list_prefix(Kind::StorageClass, None)).find_map(|kv| match &kv.value {
-                        Object::StorageClass(sc)
-                            if sc
-                                .metadata
-                                .annotations
-                                .as_ref()
-                                .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
-                                .map(String::as_str)
-                                == Some("true") =>
-                        {
-                            sc.metadata.name.clone()
-                        }
-                        _ => None,
-                    });
+                    default_class(store, Kind::StorageClass, "storageclass.kubernetes.io/is-default-class");
+            }
+        }
+        // DefaultIngressClass: an Ingress that names no class (nor the deprecated annotation) gets the
+        // default one.
+        Object::Ingress(ing) => {
+            let ing = Arc::make_mut(ing);
+            let annotated =
+                ing.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("kubernetes.io/ingress.class"));
+            let spec = ing.spec.get_or_insert_with(Default::default);
+            if spec.ingress_class_name.is_none() && !annotated {
+                spec.ingress_class_name =
+                    default_class(store, Kind::IngressClass, "ingressclass.kubernetes.io/is-default-class");
             }
         }
         _ => {}
     }
     Ok(())
+}
+
+/// The class of `kind` annotated `annotation: "true"`; with several, the newest (then the first by
+/// name), as the DefaultStorageClass and DefaultIngressClass plugins choose.
+fn default_class(store: &Store<Object>, kind: Kind, annotation: &str) -> Option<String> {
+    store
+        .range(&keys::list_prefix(kind, None))
+        .map(|kv| kv.value.meta())
+        .filter(|m| m.annotations.as_ref().and_then(|a| a.get(annotation)).map(String::as_str) == Some("true"))
+        .max_by(|a, b| a.creation_timestamp.cmp(&b.creation_timestamp).then_with(|| b.name.cmp(&a.name)))
+        .and_then(|m| m.name.clone())
 }
 
 /// NamespaceLifecycle refuses to delete the system namespaces.

@@ -97,7 +97,7 @@ pub struct TableOptions {
 
 pub fn print_table(kind: Kind, objects: &[Object], opts: &TableOptions, now_ms: i64) -> String {
     let cols = columns::columns(kind);
-    let ctx = RowCtx { now_ms };
+    let ctx = RowCtx { now_ms, wide: opts.wide };
     let mut rows: Vec<Vec<String>> = Vec::new();
     if !opts.no_headers {
         let mut header: Vec<String> = Vec::new();

@@ -1,6 +1,6 @@
 //! Core kinds other than pods: Namespaces (finalizer, phase, the metadata.name label), Services
-//! (type, ports, traffic policies; addresses come from the allocators), Secrets (type), Nodes, and
-//! what they validate.
+//! (type, ports, traffic policies; addresses come from the allocators), Secrets (type), volumes and
+//! claims (phase, mode, reclaim policy), Nodes, and what they validate.
 
 use std::sync::Arc;
 
@@ -20,6 +20,20 @@ pub fn default_on_create(obj: &mut Object) {
         }
         Object::Secret(s) => {
             Arc::make_mut(s).type_.get_or_insert_with(|| "Opaque".into());
+        }
+        // SetDefaults_PersistentVolume(Claim): a new volume or claim is Pending, of Filesystem mode;
+        // a volume nobody said otherwise about is Retained.
+        Object::PersistentVolume(pv) => {
+            let pv = Arc::make_mut(pv);
+            let spec = pv.spec.get_or_insert_with(Default::default);
+            spec.persistent_volume_reclaim_policy.get_or_insert_with(|| "Retain".into());
+            spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+            pv.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+        }
+        Object::PersistentVolumeClaim(pvc) => {
+            let pvc = Arc::make_mut(pvc);
+            pvc.spec.get_or_insert_with(Default::default).volume_mode.get_or_insert_with(|| "Filesystem".into());
+            pvc.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
         }
         _ => default_on_update(obj),
     }

@@ -4,7 +4,9 @@
 
 mod core;
 mod hpa;
+mod ingress;
 mod pod;
+mod storage;
 mod workloads;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -22,6 +24,8 @@ pub type Cells = Vec<String>;
 #[derive(Debug, Clone, Copy)]
 pub struct RowCtx {
     pub now_ms: i64,
+    /// `-o wide`: some cells (load-balancer addresses) are clipped without it.
+    pub wide: bool,
 }
 
 /// A column: its header and whether only `-o wide` shows it.
@@ -166,6 +170,32 @@ pub fn columns(kind: Kind) -> &'static [Column] {
             ("REPLICAS", N),
             ("AGE", N),
         ],
+        Kind::PersistentVolume => &[
+            ("NAME", N),
+            ("CAPACITY", N),
+            ("ACCESS MODES", N),
+            ("RECLAIM POLICY", N),
+            ("STATUS", N),
+            ("CLAIM", N),
+            ("STORAGECLASS", N),
+            ("VOLUMEATTRIBUTESCLASS", N),
+            ("REASON", N),
+            ("AGE", N),
+            ("VOLUMEMODE", W),
+        ],
+        Kind::PersistentVolumeClaim => &[
+            ("NAME", N),
+            ("STATUS", N),
+            ("VOLUME", N),
+            ("CAPACITY", N),
+            ("ACCESS MODES", N),
+            ("STORAGECLASS", N),
+            ("VOLUMEATTRIBUTESCLASS", N),
+            ("AGE", N),
+            ("VOLUMEMODE", W),
+        ],
+        Kind::Ingress => &[("NAME", N), ("CLASS", N), ("HOSTS", N), ("ADDRESS", N), ("PORTS", N), ("AGE", N)],
+        Kind::IngressClass => &[("NAME", N), ("CONTROLLER", N), ("PARAMETERS", N), ("AGE", N)],
         _ => &[("NAME", N), ("CREATED AT", N)],
     }
 }
@@ -188,6 +218,10 @@ pub fn cells(obj: &Object, ctx: &RowCtx) -> Cells {
     match obj {
         Object::Pod(p) => pod::cells(p, ctx),
         Object::HorizontalPodAutoscaler(h) => hpa::cells(h, ctx),
+        Object::PersistentVolume(pv) => storage::pv_cells(pv, ctx),
+        Object::PersistentVolumeClaim(pvc) => storage::pvc_cells(pvc, ctx),
+        Object::Ingress(ing) => ingress::ingress_cells(ing, ctx),
+        Object::IngressClass(class) => ingress::class_cells(class, ctx),
         Object::Deployment(_)
         | Object::ReplicaSet(_)
         | Object::DaemonSet(_)
