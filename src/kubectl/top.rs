@@ -115,18 +115,14 @@ fn nodes(k: &mut Kubectl<'_>, args: &[String]) {
     let mut missing: Vec<String> = Vec::new();
     for obj in &list {
         let Some(node) = obj.as_node() else { continue };
-        let Some(kubelet) = k.cluster.kubelet(obj.name()) else {
+        let Some(usage) = k.cluster.node_metrics(obj.name()) else {
             missing.push(obj.name().to_string());
             continue;
         };
         let st = node.status.clone().unwrap_or_default();
         let avail = if field == "capacity" { st.capacity } else { st.allocatable }.unwrap_or_default();
         let q = |r: &str| avail.get(r).and_then(|q| Quantity::from_api(q).ok()).unwrap_or_default();
-        rows.push((
-            obj.name().to_string(),
-            kubelet.metrics().node(),
-            Some((q("cpu").milli_value(), q("memory").milli_value())),
-        ));
+        rows.push((obj.name().to_string(), usage, Some((q("cpu").milli_value(), q("memory").milli_value()))));
     }
     if rows.is_empty() && missing.is_empty() {
         return;
@@ -177,7 +173,7 @@ fn pods(k: &mut Kubectl<'_>, args: &[String]) {
         let Some(pod) = obj.as_pod() else { continue };
         let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
         let pod_ns = obj.namespace().unwrap_or("").to_string();
-        let Some(containers) = k.cluster.kubelet(&node).and_then(|kl| kl.metrics().pod(&pod_ns, obj.name())) else {
+        let Some(containers) = k.cluster.pod_metrics(&node, &pod_ns, obj.name()) else {
             continue;
         };
         let total = containers.iter().fold(Usage::default(), |a, (_, u)| Usage {

@@ -65,11 +65,20 @@ impl Metrics {
 
     /// `kubectl top node`: the pods' use plus the system's.
     pub fn node(&self) -> Usage {
+        self.node_with(|_, _| 0)
+    }
+
+    /// The node's use with `extra(namespace, pod)` millicores more on each running pod (the load a
+    /// scenario puts on a workload).
+    pub fn node_with(&self, extra: impl Fn(&str, &str) -> u64) -> Usage {
         let s = self.lock();
         let mut total = Usage { cpu_millis: SYSTEM_CPU_MILLIS, memory_bytes: SYSTEM_MEMORY_BYTES };
-        for u in s.pods.values().flat_map(|p| p.values()) {
-            total.cpu_millis += u.cpu_millis;
-            total.memory_bytes += u.memory_bytes;
+        for ((ns, pod), containers) in &s.pods {
+            total.cpu_millis += extra(ns, pod);
+            for u in containers.values() {
+                total.cpu_millis += u.cpu_millis;
+                total.memory_bytes += u.memory_bytes;
+            }
         }
         total
     }
