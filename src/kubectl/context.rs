@@ -2,6 +2,7 @@
 //! (`--as`, `--as-group`), the namespace (`-n`, else the context's `default`), and the flags common to
 //! every command, so that each command parses its own flags plus these in one pass, as cobra does.
 
+use super::config::KubeConfig;
 use super::flags::{self, Flag, Parsed};
 use super::output::Output;
 use crate::apiserver::{ApiError, Identity};
@@ -43,6 +44,8 @@ pub struct Kubectl<'a> {
     pub out: &'a mut Output,
     /// The command path for usage hints (`get`, `create deployment`).
     pub command: String,
+    /// The kubeconfig's state that commands can change.
+    pub config: &'a mut KubeConfig,
 }
 
 impl<'a> Kubectl<'a> {
@@ -52,7 +55,10 @@ impl<'a> Kubectl<'a> {
         let mut all: Vec<Flag> = command_flags.to_vec();
         all.extend_from_slice(GLOBAL_FLAGS);
         match flags::parse(&all, args) {
-            Ok(p) => Some(p),
+            Ok(mut p) => {
+                p.context_namespace = self.config.namespace.clone();
+                Some(p)
+            }
             Err(e) => {
                 self.usage_error(&e.to_string());
                 None
@@ -90,9 +96,13 @@ impl<'a> Kubectl<'a> {
         }
     }
 
-    /// The namespace of the request: `-n`, else the context's (always `default` here).
+    /// The namespace of the request: `-n`, else the context's, else `default`.
     pub fn namespace(p: &Parsed) -> String {
-        p.get("namespace").filter(|n| !n.is_empty()).unwrap_or("default").to_string()
+        p.get("namespace")
+            .filter(|n| !n.is_empty())
+            .or(p.context_namespace.as_deref().filter(|n| !n.is_empty()))
+            .unwrap_or("default")
+            .to_string()
     }
 
     /// The current instant as Unix milliseconds (for ages).

@@ -100,6 +100,9 @@ pub struct Parsed {
     pub args: Vec<String>,
     /// How many positional arguments came before `--` (cobra's ArgsLenAtDash), if `--` was given.
     pub dash: Option<usize>,
+    /// The current context's namespace (`kubectl config set-context --current --namespace`), used
+    /// when `-n` is not given.
+    pub context_namespace: Option<String>,
 }
 
 impl Parsed {

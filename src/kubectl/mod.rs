@@ -43,6 +43,7 @@ pub mod waiting;
 pub use output::{Output, Stream};
 
 use crate::cluster::Cluster;
+pub use config::KubeConfig;
 use context::Kubectl;
 
 /// Every kubectl command, for the "unknown command" suggestion and Tab completion.
@@ -94,12 +95,23 @@ pub const COMMANDS: &[&str] = &[
 
 /// Runs one kubectl invocation (`args` excludes the program name).
 pub fn run(args: &[String], stdin: Option<&str>, cluster: &mut Cluster, out: &mut Output) {
+    run_with(args, stdin, cluster, &mut KubeConfig::default(), out);
+}
+
+/// `kubectl ARGS` with the session's kubeconfig, which `kubectl config set-context` may change.
+pub fn run_with(
+    args: &[String],
+    stdin: Option<&str>,
+    cluster: &mut Cluster,
+    config: &mut KubeConfig,
+    out: &mut Output,
+) {
     let Some(command) = args.first() else {
         out.out(usage());
         return;
     };
     let rest = &args[1..];
-    let mut k = Kubectl { cluster, stdin, out, command: command.clone() };
+    let mut k = Kubectl { cluster, stdin, out, command: command.clone(), config };
     match command.as_str() {
         "version" => version::run(rest, k.cluster, k.out),
         "get" => get::run(&mut k, rest),

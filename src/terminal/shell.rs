@@ -48,6 +48,8 @@ pub struct Shell {
     recorded_until: u64,
     /// Set by a stage that booted a new cluster.
     rebooted: bool,
+    /// The kubeconfig's context namespace, as `kubectl config set-context` leaves it.
+    kubeconfig: kubectl::KubeConfig,
     link_base: String,
 }
 
@@ -68,6 +70,7 @@ impl Shell {
             origin: origin.origin(),
             recorded: Vec::new(),
             rebooted: false,
+            kubeconfig: kubectl::KubeConfig::default(),
             link_base: DEFAULT_LINK_BASE.to_string(),
         }
     }
@@ -127,6 +130,7 @@ impl Shell {
         if self.rebooted {
             // `kubarium reset` or `kubarium seed N` booted a new cluster: the scenario starts over.
             self.recorded.clear();
+            self.kubeconfig = kubectl::KubeConfig::default();
         }
         self.recorded_until = self.cluster.now().as_millis();
         result
@@ -185,7 +189,7 @@ impl Shell {
         let Some(program) = words.first() else { return };
         let args = &words[1..];
         match program.as_str() {
-            "kubectl" | "k" => kubectl::run(args, stdin, &mut self.cluster, out),
+            "kubectl" | "k" => kubectl::run_with(args, stdin, &mut self.cluster, &mut self.kubeconfig, out),
             "kubarium" if args.first().is_some_and(|a| a == "share") => self.share(&args[1..], out),
             "kubarium" => {
                 let effect = kubarium::run(args, &mut self.cluster, &mut self.settings, out);
