@@ -79,6 +79,8 @@ pub struct Ctr {
     /// The error of the last failed pull, which the ImagePullBackOff message repeats.
     pub last_pull_error: String,
     pub probes: ProbeState,
+    /// Its spec changed while it ran: it restarts once stopped, whatever the restart policy.
+    pub redefined: bool,
 }
 
 impl Ctr {
@@ -98,6 +100,7 @@ impl Ctr {
             image_id: None,
             last_pull_error: String::new(),
             probes: ProbeState::default(),
+            redefined: false,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod metrics;
 mod node_status;
 mod pod_worker;
 mod probes;
+mod respec;
 mod shared;
 pub mod shell;
 mod status;
@@ -162,6 +163,7 @@ impl Kubelet {
         if let Some(w) = self.workers.get_mut(&key) {
             if w.uid == obj.uid() {
                 w.pod = obj;
+                w.respec(&mut self.sh, ctx);
                 w.sync(&mut self.sh, ctx);
                 self.reap(&key);
                 return;

@@ -278,6 +278,12 @@ impl PodWorker {
 
     /// After an exit: restart now, back off, or stay terminated, per restartPolicy.
     fn decide(&mut self, i: usize, term: Terminated, sh: &mut Shared, ctx: &mut Ctx<'_>, t: Time) {
+        if std::mem::take(&mut self.ctrs[i].redefined) && self.kill_at.is_none() && self.terminal.is_none() {
+            // Stopped for a new definition: started again at once, with no back-off.
+            self.ctrs[i].last = Some(term);
+            self.request_image(i, sh, ctx, t);
+            return;
+        }
         let c = &self.ctrs[i];
         let restart = if self.kill_at.is_some() || self.terminal.is_some() {
             false
