@@ -123,8 +123,9 @@ pub fn schedule_pod(
     for k in topology_keys(pod, cache) {
         cache.ensure_domains(&k);
     }
-    let order: Vec<usize> = cache.order().to_vec();
+    cache.order();
     let cache: &Cache = cache;
+    let order = cache.built_order();
     let n = order.len();
     let mut attempt = Attempt {
         at: Time::ZERO,
@@ -172,14 +173,16 @@ pub fn schedule_pod(
     }
 
     if feasible.is_empty() {
-        let candidates: Vec<usize> = match &state.node_names {
+        // Borrowed in the common case: copying 5,000 node indexes per pod showed in the benchmark.
+        let candidates: std::borrow::Cow<'_, [usize]> = match &state.node_names {
             Some(names) => names
                 .iter()
                 .filter_map(|nm| cache.node_by_name(nm))
                 .filter(|ni| ni.node.is_some())
                 .map(|ni| ni.idx)
-                .collect(),
-            None => order.clone(),
+                .collect::<Vec<_>>()
+                .into(),
+            None => order.into(),
         };
         let total = candidates.len();
         let pct = fw.profile.percentage_of_nodes_to_score.unwrap_or(global_percentage);
@@ -218,7 +221,7 @@ pub fn schedule_pod(
             // Nodes PreFilter ruled out count with NodeAffinity's reason.
             let reason = Status::unresolvable(super::plugins::node_affinity::ERR_REASON)
                 .with_plugin(super::plugins::node_affinity::NAME);
-            for &i in &order {
+            for &i in order {
                 if let Some(ni) = cache.node(i)
                     && !names.contains(&*ni.name)
                 {

@@ -101,6 +101,11 @@ impl Cache {
         &self.order
     }
 
+    /// The order as last built by `order` (which a cycle calls first), without copying it.
+    pub fn built_order(&self) -> &[usize] {
+        &self.order
+    }
+
     fn rebuild_order(&mut self) {
         // Upstream's node tree: nodes grouped by zone, zones taken round-robin, so that sampling a
         // prefix of the list spreads over zones.

@@ -28,33 +28,41 @@ fn std_dev(fractions: &[f64]) -> f64 {
 impl BalancedAllocation {
     /// `S = (1 - std) * 100` of the node with (`with_pod`) or without the pod's requests.
     pub fn balance(&self, pod: &PodInfo, node: &NodeInfo, with_pod: bool) -> f64 {
-        // Scored on every feasible node twice per cycle: the fractions live on the stack.
-        let mut buf = [0f64; 8];
-        let mut heap = Vec::new();
+        let (with, without) = self.balances(pod, node);
+        if with_pod { with } else { without }
+    }
+
+    /// `S` with and without the pod, in one pass over the resources: Score runs on every feasible
+    /// node of every cycle, so the fractions live on the stack and each amount is read once.
+    fn balances(&self, pod: &PodInfo, node: &NodeInfo) -> (f64, f64) {
+        let mut with = [0f64; 8];
+        let mut without = [0f64; 8];
+        let (mut with_heap, mut without_heap) = (Vec::new(), Vec::new());
         let mut len = 0;
         for (name, _) in &self.resources {
             let alloc = node.allocatable.get(name);
             if alloc == 0 {
                 continue;
             }
-            let mut req = node.requested.get(name);
-            if with_pod {
-                req += pod.requests.get(name);
-            }
-            let f = (req as f64 / alloc as f64).min(1.0);
-            match buf.get_mut(len) {
-                Some(slot) => *slot = f,
-                None => {
-                    if heap.is_empty() {
-                        heap.extend_from_slice(&buf);
+            let req = node.requested.get(name);
+            let f_without = (req as f64 / alloc as f64).min(1.0);
+            let f_with = ((req + pod.requests.get(name)) as f64 / alloc as f64).min(1.0);
+            match (with.get_mut(len), without.get_mut(len)) {
+                (Some(a), Some(b)) => (*a, *b) = (f_with, f_without),
+                _ => {
+                    if with_heap.is_empty() {
+                        with_heap.extend_from_slice(&with);
+                        without_heap.extend_from_slice(&without);
                     }
-                    heap.push(f);
+                    with_heap.push(f_with);
+                    without_heap.push(f_without);
                 }
             }
             len += 1;
         }
-        let fractions = if heap.is_empty() { &buf[..len] } else { &heap[..] };
-        (1.0 - std_dev(fractions)) * 100.0
+        let (w, wo) =
+            if with_heap.is_empty() { (&with[..len], &without[..len]) } else { (&with_heap[..], &without_heap[..]) };
+        ((1.0 - std_dev(w)) * 100.0, (1.0 - std_dev(wo)) * 100.0)
     }
 }
 
@@ -69,8 +77,7 @@ impl Plugin for BalancedAllocation {
         if pod.requests.is_zero() { Status::skip() } else { Status::success() }
     }
     fn score(&self, _: &CycleState, pod: &PodInfo, node: &NodeInfo, _: &Snapshot<'_>) -> i64 {
-        let with = self.balance(pod, node, true);
-        let without = self.balance(pod, node, false);
+        let (with, without) = self.balances(pod, node);
         (50.0 + (50.0 + with - without) / 2.0) as i64
     }
 }
