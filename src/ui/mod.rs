@@ -6,13 +6,17 @@ mod app;
 mod architecture;
 mod captions;
 mod cluster_view;
+mod fault_actions;
 mod header;
 mod i18n;
 mod inspector;
 mod model;
+mod node_actions;
 mod resources;
 mod state;
 mod terminal;
+mod theme;
 mod time_controls;
+mod timeline;
 
 pub use app::App;
