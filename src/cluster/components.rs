@@ -277,6 +277,18 @@ impl Cluster {
         Ok(())
     }
 
+    /// Whether the kubelet of `node` runs (false when it was stopped or the node has none), for the
+    /// playground's start/stop buttons.
+    pub fn node_running(&self, node: &str) -> bool {
+        self.components.kubelets.get(node).is_some_and(|&id| self.is_running(id))
+    }
+
+    /// When the next queued item falls due, so that a front end can run the cluster one item at a
+    /// time within a wall-clock budget without moving the clock past what it owes.
+    pub fn next_due(&self) -> Option<crate::sim::Time> {
+        self.queue.peek_time()
+    }
+
     /// The nodes that have a kubelet, running or not.
     pub fn kubelet_nodes(&self) -> impl Iterator<Item = &str> {
         self.components.kubelets.keys().map(String::as_str)

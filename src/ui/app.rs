@@ -13,8 +13,10 @@ use super::i18n::{Lang, T, t};
 use super::inspector::Inspector;
 use super::lesson_panel::{self, LessonPanel};
 use super::resources::Resources;
-use super::state::{Journey, Selected, Sim, SimHandle, Tab, Ui, UiAction};
+use super::state::{Journey, Selected, Sim, SimHandle, Tab, Ui, UiAction, wall_ms};
 use super::terminal::Terminal;
+use super::theme::Theme;
+use super::timeline::Timeline;
 use crate::cluster::Cluster;
 
 /// How often the clock ticks, in real milliseconds.
@@ -22,8 +24,9 @@ const TICK_MS: u32 = 100;
 
 /// A parameter of the page's address fragment (`#view=cluster&run=...`), URL-decoded: links that open
 /// the playground in a prepared state. `run` is a script (newline-separated commands) run before the
-/// page first draws; `view` is the tab shown first; `lang` (`en`, `zh-CN`) the language; `select` (`kind/namespace/name` or `kind/name`)
-/// opens the inspector on an object.
+/// page first draws; `view` is the tab shown first; `lang` (`en`, `zh-CN`) the language; `theme`
+/// (`light`, `dark`) the theme; `select` (`kind/namespace/name` or `kind/name`) opens the inspector on
+/// an object.
 fn fragment(key: &str) -> Option<String> {
     let hash = gloo::utils::window().location().hash().ok()?;
     let value = hash.trim_start_matches('#').split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))?;
@@ -45,6 +48,7 @@ fn first_tab() -> Tab {
     match fragment("view").as_deref() {
         Some("cluster") => Tab::Cluster,
         Some("resources") => Tab::Resources,
+        Some("timeline") => Tab::Timeline,
         _ => Tab::Architecture,
     }
 }
@@ -59,7 +63,8 @@ pub fn app() -> Html {
     let sim = &booted.0;
     let ui = use_reducer(|| {
         let lang = fragment("lang").as_deref().and_then(Lang::from_code).unwrap_or_else(Lang::load);
-        let mut ui = Ui::new(lang);
+        let theme = fragment("theme").as_deref().and_then(Theme::from_code).unwrap_or_else(Theme::load);
+        let mut ui = Ui::new(lang, theme);
         ui.journey = Journey { root: booted.1, step: 0, playing: booted.1.is_some() };
         ui.tab = first_tab();
         ui.selected = first_selection();
@@ -71,7 +76,7 @@ pub fn app() -> Html {
         let dispatcher = ui.dispatcher();
         use_effect_with((), move |_| {
             let interval = gloo::timers::callback::Interval::new(TICK_MS, move || {
-                let moved = sim.0.try_borrow_mut().map(|mut s| s.tick(js_sys::Date::now())).unwrap_or(false);
+                let moved = sim.0.try_borrow_mut().map(|mut s| s.tick(wall_ms())).unwrap_or(false);
                 if moved {
                     dispatcher.dispatch(UiAction::Refresh);
                 }
@@ -97,6 +102,11 @@ pub fn app() -> Html {
         });
     }
 
+    {
+        let theme = ui.theme;
+        use_effect_with(theme, move |theme| theme.apply());
+    }
+
     let lang = ui.lang;
     let tab_button = |tab: Tab, label: T| {
         let ui = ui.clone();
@@ -111,6 +121,7 @@ pub fn app() -> Html {
         Tab::Architecture => html! { <Architecture /> },
         Tab::Cluster => html! { <ClusterView /> },
         Tab::Resources => html! { <Resources /> },
+        Tab::Timeline => html! { <Timeline /> },
     };
     html! {
         <ContextProvider<SimHandle> context={sim.clone()}>
@@ -127,6 +138,7 @@ pub fn app() -> Html {
                                 { tab_button(Tab::Architecture, T::Architecture) }
                                 { tab_button(Tab::Cluster, T::ClusterView) }
                                 { tab_button(Tab::Resources, T::Resources) }
+                                { tab_button(Tab::Timeline, T::Timeline) }
                             </div>
                             <div class="view-body">
                                 <div class="view" role="tabpanel">{ view }</div>

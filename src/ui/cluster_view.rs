@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::i18n::{Lang, T, t};
 use super::model::{self, HeatCell, NodeCard, PodChip, bytes, cores, percent};
+use super::node_actions::{AddNode, NodeActions};
 use super::state::{Selected, UiAction, UiHandle, use_world};
 use crate::api::Kind;
 
@@ -47,7 +48,8 @@ fn bar(label: &str, used: String, total: String, pct: f64) -> Html {
     }
 }
 
-fn node_card(lang: Lang, ui: &UiHandle, n: &NodeCard) -> Html {
+/// A node's card; `running` tells whether its kubelet runs.
+fn node_card(lang: Lang, ui: &UiHandle, n: &NodeCard, running: bool) -> Html {
     html! {
         <article key={n.name.clone()} class={classes!("node-card", (!n.ready).then_some("not-ready"), n.cordoned.then_some("cordoned"))}>
             <header>
@@ -58,6 +60,7 @@ fn node_card(lang: Lang, ui: &UiHandle, n: &NodeCard) -> Html {
                     { if n.ready { t(lang, T::Ready) } else { t(lang, T::NotReady) } }
                 </span>
                 if n.cordoned { <span class="badge warn">{ t(lang, T::Cordoned) }</span> }
+                if !running { <span class="badge bad">{ t(lang, T::KubeletStopped) }</span> }
                 <span class="pod-count">{ format!("{} {}", n.pods.len(), t(lang, T::Pods)) }</span>
             </header>
             { bar(t(lang, T::Cpu), cores(n.cpu_requested_m), cores(n.cpu_allocatable_m), percent(n.cpu_requested_m, n.cpu_allocatable_m)) }
@@ -69,6 +72,7 @@ fn node_card(lang: Lang, ui: &UiHandle, n: &NodeCard) -> Html {
                 </div>
             }
             <div class="pods">{ for n.pods.iter().map(|p| pod_chip(ui, p)) }</div>
+            <NodeActions node={n.name.clone()} cordoned={n.cordoned} {running} />
         </article>
     }
 }
@@ -102,17 +106,24 @@ pub fn cluster_view() -> Html {
     if count > CARD_LIMIT {
         return heat_map(lang, &ui, &model::heat_cells(api));
     }
-    let cards = model::node_cards(api, CARD_LIMIT);
+    let cards: Vec<(NodeCard, bool)> = model::node_cards(api, CARD_LIMIT)
+        .into_iter()
+        .map(|c| {
+            let running = s.cluster().node_running(&c.name);
+            (c, running)
+        })
+        .collect();
     let pending = model::unscheduled(api);
     html! {
         <div class="cluster-view">
+            <div class="view-actions"><AddNode /></div>
             if !pending.is_empty() {
                 <section class="unscheduled">
                     <h3>{ t(lang, T::Unscheduled) }</h3>
                     <div class="pods">{ for pending.iter().map(|p| pod_chip(&ui, p)) }</div>
                 </section>
             }
-            <div class="node-grid">{ for cards.iter().map(|n| node_card(lang, &ui, n)) }</div>
+            <div class="node-grid">{ for cards.iter().map(|(n, running)| node_card(lang, &ui, n, *running)) }</div>
         </div>
     }
 }

@@ -1,9 +1,10 @@
-//! The header: the name, the time controls and the language switch.
+//! The header: the name, the time controls, the theme switch and the language switch.
 
 use yew::prelude::*;
 
 use super::i18n::{Lang, T, t};
 use super::state::{UiAction, UiHandle};
+use super::theme::ThemeSwitch;
 use super::time_controls::TimeControls;
 
 #[function_component(Header)]
@@ -18,6 +19,7 @@ pub fn header() -> Html {
                 <span class="tagline">{ t(lang, T::Tagline) }</span>
             </div>
             <TimeControls />
+            <ThemeSwitch />
             <div class="lang-switch" role="group" aria-label={t(lang, T::Language)}>
                 { for Lang::ALL.iter().map(|&l| {
                     let ui = ui.clone();

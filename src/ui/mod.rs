@@ -6,14 +6,18 @@ mod app;
 mod architecture;
 mod captions;
 mod cluster_view;
+mod fault_actions;
 mod header;
 mod i18n;
 mod inspector;
 mod lesson_panel;
 mod model;
+mod node_actions;
 mod resources;
 mod state;
 mod terminal;
+mod theme;
 mod time_controls;
+mod timeline;
 
 pub use app::App;

@@ -9,6 +9,7 @@ use crate::api::quantity::Quantity;
 use crate::api::{Kind, Object};
 use crate::apiserver::ApiServer;
 use crate::kubectl::columns::{node_status, pod_status};
+use crate::sim::trace::Entry;
 
 /// A pod as a chip.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,12 @@ pub fn tone(status: &str) -> &'static str {
         s if s.starts_with("Init:") && !s.contains("Err") && !s.contains("BackOff") => "wait",
         _ => "bad",
     }
+}
+
+/// Whether a trace entry is background noise for the views: node heartbeats (Lease renewals) and node
+/// status updates, which every node makes every few seconds.
+pub fn heartbeat(e: &Entry) -> bool {
+    matches!(e.object.kind, "Lease" | "Node")
 }
 
 /// A node as a card.

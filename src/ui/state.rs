@@ -8,10 +8,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
+use super::model::heartbeat;
+use super::theme::Theme;
 use crate::api::Kind;
 use crate::cluster::Cluster;
 use crate::kubectl::Stream;
-use crate::sim::Duration;
+use crate::sim::{Duration, Time};
 use crate::terminal::{Shell, split_script};
 
 /// What the screen shows before the first command.
@@ -22,6 +24,30 @@ const SCROLLBACK: usize = 2000;
 
 /// The longest real gap one tick makes up for (a background tab must not jump minutes at once).
 const MAX_TICK_MS: f64 = 250.0;
+
+/// The longest a tick may hold the page, in real milliseconds: half a 60 fps frame, so that drawing
+/// still fits. Work left over is carried to the next tick.
+pub const TICK_BUDGET_MS: f64 = 8.0;
+
+/// "Run until idle" stops after this much virtual time with nothing but node heartbeats...
+const QUIET: Duration = Duration::from_secs(60);
+/// ...or after this much virtual time in all (a crash-looping pod never goes quiet).
+const IDLE_LIMIT: Duration = Duration::from_secs(600);
+
+/// The page's clock in milliseconds (sub-millisecond where the browser allows).
+pub fn wall_ms() -> f64 {
+    gloo::utils::window().performance().map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// A "run until idle" in progress: the cluster runs as fast as the tick budget allows.
+#[derive(Debug, Clone, Copy)]
+struct IdleRun {
+    deadline: Time,
+    /// When the last entry other than a heartbeat happened.
+    last_busy: Time,
+    /// The next trace entry not yet looked at.
+    seen: u64,
+}
 
 /// One line on the terminal's screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +78,12 @@ pub struct Sim {
     carry_ms: f64,
     /// Commands that started a causal chain: (root `seq`, command text), oldest first.
     pub journeys: Vec<(u64, String)>,
+    idle_run: Option<IdleRun>,
+    /// The longest tick so far, in real milliseconds (the performance test reads it).
+    pub slowest_tick_ms: f64,
+    /// The longest single item the cluster ran (a controller's whole reconcile, say): the budget
+    /// is checked between items, so a tick may pass it by at most this much.
+    pub slowest_step_ms: f64,
 }
 
 impl Sim {
@@ -65,6 +97,9 @@ impl Sim {
             last_real_ms: None,
             carry_ms: 0.0,
             journeys: Vec::new(),
+            idle_run: None,
+            slowest_tick_ms: 0.0,
+            slowest_step_ms: 0.0,
         }
     }
 
@@ -124,22 +159,89 @@ impl Sim {
         self.print(LineKind::Hint, &candidates.join("  "));
     }
 
-    /// Advances the cluster by the real time elapsed since the last tick times the shell's speed.
-    /// True when virtual time moved.
+    /// Advances the cluster by the real time elapsed since the last tick times the shell's speed (or
+    /// as far as a run until idle gets), within `TICK_BUDGET_MS` of real time. True when virtual
+    /// time moved.
     pub fn tick(&mut self, real_now_ms: f64) -> bool {
         let elapsed = self.last_real_ms.map_or(0.0, |last| (real_now_ms - last).clamp(0.0, MAX_TICK_MS));
         self.last_real_ms = Some(real_now_ms);
-        if !self.playing {
+        let before = self.cluster().now();
+        if self.idle_run.is_some() {
+            self.idle_slice(real_now_ms);
+        } else if self.playing {
+            let speed = self.shell.settings().speed;
+            // Owed time beyond one long tick is dropped: the clock slows down rather than falls behind.
+            self.carry_ms = (self.carry_ms + elapsed * speed).min(MAX_TICK_MS * speed);
+            let whole = self.carry_ms.floor();
+            if whole >= 1.0 {
+                self.run_budgeted(before.after(Duration::from_millis(whole as u64)), real_now_ms);
+                self.carry_ms -= self.cluster().now().since(before).as_millis() as f64;
+            }
+        }
+        self.slowest_tick_ms = self.slowest_tick_ms.max(wall_ms() - real_now_ms);
+        self.cluster().now() > before
+    }
+
+    /// Runs what falls due up to `target` one item at a time until the budget is spent; the clock
+    /// then stands at `target`, or at the last item run when the budget ran out first.
+    fn run_budgeted(&mut self, target: Time, started_ms: f64) {
+        self.shell.cluster_mut().settle();
+        while self.cluster().next_due().is_some_and(|due| due <= target) {
+            if !self.timed_step(started_ms) {
+                return;
+            }
+        }
+        self.shell.cluster_mut().run_until(target);
+    }
+
+    /// Runs the next due item unless the tick that started at `started_ms` has spent its budget;
+    /// false when it has.
+    fn timed_step(&mut self, started_ms: f64) -> bool {
+        let before = wall_ms();
+        if before - started_ms >= TICK_BUDGET_MS {
             return false;
         }
-        self.carry_ms += elapsed * self.shell.settings().speed;
-        let whole = self.carry_ms.floor();
-        if whole < 1.0 {
-            return false;
-        }
-        self.carry_ms -= whole;
-        self.shell.cluster_mut().run_for(Duration::from_millis(whole as u64));
+        self.shell.cluster_mut().step();
+        self.slowest_step_ms = self.slowest_step_ms.max(wall_ms() - before);
         true
+    }
+
+    /// Starts (or, when one is running, cancels) a run until idle.
+    pub fn toggle_idle_run(&mut self) {
+        let cluster = self.shell.cluster();
+        let now = cluster.now();
+        let seen = cluster.api().trace().next_seq();
+        self.idle_run =
+            self.idle_run.is_none().then(|| IdleRun { deadline: now.after(IDLE_LIMIT), last_busy: now, seen });
+    }
+
+    pub fn running_until_idle(&self) -> bool {
+        self.idle_run.is_some()
+    }
+
+    /// One tick's share of a run until idle.
+    fn idle_slice(&mut self, started_ms: f64) {
+        let Some(mut run) = self.idle_run else { return };
+        self.shell.cluster_mut().settle();
+        let done = loop {
+            let Some(due) = self.cluster().next_due().filter(|&due| due <= run.deadline) else { break true };
+            if due.since(run.last_busy) >= QUIET {
+                self.shell.cluster_mut().run_until(run.last_busy.after(QUIET));
+                break true;
+            }
+            if !self.timed_step(started_ms) {
+                break false;
+            }
+            let cluster = self.cluster();
+            let trace = cluster.api().trace();
+            if trace.since(run.seen).any(|e| !heartbeat(e)) {
+                run.last_busy = cluster.now();
+            }
+            run.seen = trace.next_seq();
+        };
+        self.idle_run = (!done).then_some(run);
+        // The running clock starts afresh from here, not from what it owed before.
+        self.carry_ms = 0.0;
     }
 
     /// Runs the cluster up to its next trace entry (at most `limit` of virtual time ahead).
@@ -167,6 +269,7 @@ pub enum Tab {
     Architecture,
     Cluster,
     Resources,
+    Timeline,
 }
 
 /// An object the inspector shows.
@@ -201,6 +304,7 @@ pub struct Ui {
     /// Moves whenever the world changed.
     pub version: u64,
     pub lang: Lang,
+    pub theme: Theme,
     pub playing: bool,
     pub tab: Tab,
     pub selected: Option<Selected>,
@@ -208,8 +312,16 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(lang: Lang) -> Self {
-        Ui { version: 0, lang, playing: true, tab: Tab::Architecture, selected: None, journey: Journey::default() }
+    pub fn new(lang: Lang, theme: Theme) -> Self {
+        Ui {
+            version: 0,
+            lang,
+            theme,
+            playing: true,
+            tab: Tab::Architecture,
+            selected: None,
+            journey: Journey::default(),
+        }
     }
 }
 
@@ -217,6 +329,7 @@ pub enum UiAction {
     /// The world changed: redraw.
     Refresh,
     SetLang(Lang),
+    SetTheme(Theme),
     SetPlaying(bool),
     SetTab(Tab),
     Select(Option<Selected>),
@@ -242,6 +355,10 @@ impl Reducible for Ui {
                 lang.store();
                 next.lang = lang;
             }
+            UiAction::SetTheme(theme) => {
+                theme.store();
+                next.theme = theme;
+            }
             UiAction::SetPlaying(p) => next.playing = p,
             UiAction::SetTab(tab) => next.tab = tab,
             UiAction::Select(s) => next.selected = s,
@@ -259,6 +376,24 @@ impl Reducible for Ui {
 
 /// The reducer handle, as the panels get it from the context.
 pub type UiHandle = UseReducerHandle<Ui>;
+
+/// Runs `line` exactly as if it had been typed into the terminal (so it shows there and in the
+/// history that share links replay), opens its journey, and redraws: what the UI's buttons do.
+pub fn issue(sim: &SimHandle, ui: &UiHandle, line: &str) {
+    let Ok(mut s) = sim.0.try_borrow_mut() else { return };
+    let root = s.run(line);
+    drop(s);
+    if root.is_some() {
+        ui.dispatch(UiAction::OpenJourney(root));
+    }
+    ui.dispatch(UiAction::Refresh);
+}
+
+/// A button's click handler that issues `line`.
+pub fn issue_on_click(sim: &SimHandle, ui: &UiHandle, line: String) -> Callback<MouseEvent> {
+    let (sim, ui) = (sim.clone(), ui.clone());
+    Callback::from(move |_| issue(&sim, &ui, &line))
+}
 
 /// The shared world and the reducer state, from their contexts (both are always provided by `App`).
 #[hook]

@@ -1,5 +1,6 @@
 //! The time controls: the virtual clock, pause and play, stepping by one trace entry or by whole
-//! seconds, and the speed (set through `kubarium speed`, so the terminal's history shows it).
+//! seconds, running until the cluster is idle (in tick-sized slices, see `Sim::tick`), and the speed
+//! (set through `kubarium speed`, so the terminal's history shows it).
 
 use yew::prelude::*;
 
@@ -25,9 +26,14 @@ fn act(sim: &SimHandle, ui: &UiHandle, f: impl Fn(&mut Sim) + 'static) -> Callba
 pub fn time_controls() -> Html {
     let Some((sim, ui)) = use_world() else { return Html::default() };
     let lang = ui.lang;
-    let (now, speed, playing) = {
+    let (now, speed, playing, idle_run) = {
         let s = sim.0.borrow();
-        (s.cluster().now().as_millis(), s.shell.settings().speed, s.playing)
+        (s.cluster().now().as_millis(), s.shell.settings().speed, s.playing, s.running_until_idle())
+    };
+    // For the performance test: how long ticks and single items of work have held the page.
+    let (slowest_tick, slowest_step) = {
+        let s = sim.0.borrow();
+        (format!("{:.1}", s.slowest_tick_ms), format!("{:.1}", s.slowest_step_ms))
     };
     let toggle = {
         let (sim, ui) = (sim.clone(), ui.clone());
@@ -54,7 +60,8 @@ pub fn time_controls() -> Html {
     let play_label = if playing { t(lang, T::Pause) } else { t(lang, T::Play) };
     html! {
         <div class="time-controls" role="group" aria-label={t(lang, T::TimeControls)}>
-            <span class="clock" aria-label={t(lang, T::VirtualTime)} title={t(lang, T::VirtualTime)}>
+            <span class="clock" aria-label={t(lang, T::VirtualTime)} title={t(lang, T::VirtualTime)}
+                data-slowest-tick-ms={slowest_tick} data-slowest-step-ms={slowest_step}>
                 <span class={classes!("dot", playing.then_some("running"))} aria-hidden="true"></span>
                 { clock(now) }
             </span>
@@ -67,6 +74,9 @@ pub fn time_controls() -> Html {
                 onclick={act(&sim, &ui, |s| s.shell.cluster_mut().run_for(Duration::from_secs(1)))}>{ t(lang, T::StepSecond) }</button>
             <button aria-label={t(lang, T::StepTen)}
                 onclick={act(&sim, &ui, |s| s.shell.cluster_mut().run_for(Duration::from_secs(10)))}>{ t(lang, T::StepTen) }</button>
+            <button class={classes!("icon", idle_run.then_some("selected"))} aria-label={t(lang, T::RunUntilIdle)}
+                title={t(lang, T::RunUntilIdle)} aria-pressed={idle_run.to_string()}
+                onclick={act(&sim, &ui, Sim::toggle_idle_run)}>{ "⏭" }</button>
             <label class="speed">
                 <span>{ t(lang, T::Speed) }</span>
                 <select onchange={on_speed} aria-label={t(lang, T::Speed)}>

@@ -10,18 +10,28 @@ use crate::sim::trace::{Component, Entry, EntryKind};
 use crate::ui::i18n::{Lang, T, t};
 use crate::ui::model::PodChip;
 
-/// A drawn node: its name, whether it is Ready, and its pods.
+/// A drawn node: its name, whether it is Ready, whether its kubelet runs, and its pods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrawnNode {
     pub name: String,
     pub ready: bool,
+    pub running: bool,
     pub pods: Vec<PodChip>,
+}
+
+/// Which control-plane binaries run (a stopped one is drawn greyed out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Running {
+    pub scheduler: bool,
+    pub controller_manager: bool,
+    pub cloud_controller_manager: bool,
 }
 
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
     pub lang: Lang,
     pub nodes: Vec<DrawnNode>,
+    pub running: Running,
     /// The entries in flight now.
     pub current: Vec<Entry>,
 }
@@ -41,8 +51,10 @@ fn kind_class(kind: EntryKind) -> &'static str {
 fn component(r: &Rect, label: &str, sub: Option<&str>, class: &'static str, active: bool) -> Html {
     let (cx, cy) = r.center();
     let label_y = if sub.is_some() { cy - 3.0 } else { cy + 5.0 };
+    // Only a stopped binary's sub-label starts with the stop sign (see `stopped`).
+    let stopped = sub.is_some_and(|s| s.starts_with(STOP_SIGN));
     html! {
-        <g class={classes!("component", class, active.then_some("active"))}>
+        <g class={classes!("component", class, active.then_some("active"), stopped.then_some("stopped"))}>
             <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
             <text x={cx.to_string()} y={label_y.to_string()} text-anchor="middle">{ label }</text>
             if let Some(sub) = sub {
@@ -50,6 +62,26 @@ fn component(r: &Rect, label: &str, sub: Option<&str>, class: &'static str, acti
             }
         </g>
     }
+}
+
+const STOP_SIGN: char = '⏹';
+
+/// The sub-label of a stopped binary, None while it runs.
+fn stopped(lang: Lang, running: bool) -> Option<String> {
+    (!running).then(|| format!("{STOP_SIGN} {}", t(lang, T::Stopped)))
+}
+
+/// The components an entry lights up, as the trace names them, for the drawing's `data-active`
+/// (which the browser tests follow).
+fn active_names(current: &[Entry]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for c in current.iter().flat_map(|e| [&e.from, &e.to]) {
+        let name = c.to_string();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(" ")
 }
 
 /// A grey spoke between two components.
@@ -70,15 +102,15 @@ fn node_drawing(lang: Lang, n: &DrawnNode, b: &NodeBox, active: &dyn Fn(&Compone
     }
     let name: std::sync::Arc<str> = n.name.as_str().into();
     let per_row = ((b.pods.w / 18.0).floor() as usize).max(1);
-    let max_dots = per_row * 4;
+    let max_dots = per_row * 3;
     html! {
         <g class={classes!("node", (!n.ready).then_some("not-ready"))}>
             <rect class="frame" x={f.x.to_string()} y={f.y.to_string()} width={f.w.to_string()} height={f.h.to_string()} rx="12" />
-            <text class="node-title" x={(f.x + 12.0).to_string()} y={(f.y + 22.0).to_string()}>
+            <text class="node-title" x={(f.x + 10.0).to_string()} y={(f.y + 20.0).to_string()}>
                 { format!("{} {} · {}", t(lang, T::WorkerNode), n.name, if n.ready { t(lang, T::Ready) } else { t(lang, T::NotReady) }) }
             </text>
             { edge(b.kubelet.center(), b.runtime.center()) }
-            { component(&b.kubelet, "kubelet", None, "kubelet", active(&Component::Kubelet(name.clone()))) }
+            { component(&b.kubelet, "kubelet", stopped(lang, n.running).as_deref(), "kubelet", active(&Component::Kubelet(name.clone()))) }
             { component(&b.runtime, "containerd", Some("container runtime"), "runtime", active(&Component::Runtime(name.clone()))) }
             { component(&b.proxy, "kube-proxy", None, "proxy", active(&Component::KubeProxy(name))) }
             { for n.pods.iter().take(max_dots).enumerate().map(|(i, p)| {
@@ -151,7 +183,8 @@ pub fn diagram(props: &DiagramProps) -> Html {
     let lang = props.lang;
     let names: Vec<String> = props.nodes.iter().map(|n| n.name.clone()).collect();
     let boxes = layout::node_boxes(props.nodes.len());
-    let pos = Positions::new(&names, &boxes);
+    let pills = layout::controllers();
+    let pos = Positions::new(&names, &boxes, &pills);
     let active = |c: &Component| props.current.iter().any(|e| &e.from == c || &e.to == c);
     let kcm_active = props
         .current
@@ -159,36 +192,42 @@ pub fn diagram(props: &DiagramProps) -> Html {
         .any(|e| matches!(e.from, Component::ControllerManager(_)) || matches!(e.to, Component::ControllerManager(_)));
     let hub = layout::API_SERVER.center();
     let cp = &layout::CONTROL_PLANE;
+    let kcm = &layout::CONTROLLER_MANAGER;
     let spokes = [
         layout::KUBECTL.center(),
         layout::ETCD.center(),
         layout::SCHEDULER.center(),
-        layout::CONTROLLER_MANAGER.center(),
+        (kcm.x, kcm.y + kcm.h / 2.0),
         layout::CLOUD_CONTROLLER_MANAGER.center(),
         layout::COREDNS.center(),
     ];
-    let kcm = &layout::CONTROLLER_MANAGER;
+    let running = props.running;
+    let kcm_title = match stopped(lang, running.controller_manager) {
+        Some(s) => format!("kube-controller-manager · {s}"),
+        None => "kube-controller-manager".to_string(),
+    };
     html! {
         <svg class="architecture" viewBox={format!("0 0 {} {}", layout::WIDTH, layout::HEIGHT)} role="img"
-            aria-label={t(lang, T::Architecture)} preserveAspectRatio="xMidYMid meet">
+            aria-label={t(lang, T::Architecture)} preserveAspectRatio="xMidYMid meet" data-active={active_names(&props.current)}>
             <rect class="plane" x={cp.x.to_string()} y={cp.y.to_string()} width={cp.w.to_string()} height={cp.h.to_string()} rx="14" />
-            <text class="plane-title" x={(cp.x + 14.0).to_string()} y={(cp.y + 20.0).to_string()}>{ t(lang, T::ControlPlane) }</text>
+            <text class="plane-title" x={(cp.x + 14.0).to_string()} y={(cp.y + 22.0).to_string()}>{ t(lang, T::ControlPlane) }</text>
             { for spokes.iter().map(|s| edge(*s, hub)) }
             { for boxes.iter().map(|b| html! { <>{ edge(b.kubelet.center(), hub) }{ edge(b.proxy.center(), hub) }</> }) }
             { component(&layout::KUBECTL, "kubectl", None, "kubectl", active(&Component::Kubectl)) }
             { component(&layout::API_SERVER, "kube-apiserver", None, "apiserver", active(&Component::ApiServer)) }
             { component(&layout::ETCD, "etcd", None, "etcd", active(&Component::Etcd)) }
-            { component(&layout::SCHEDULER, "kube-scheduler", None, "scheduler", active(&Component::Scheduler)) }
-            { component(&layout::CLOUD_CONTROLLER_MANAGER, "cloud-controller-manager", None, "ccm", active(&Component::CloudControllerManager)) }
+            { component(&layout::SCHEDULER, "kube-scheduler", stopped(lang, running.scheduler).as_deref(), "scheduler", active(&Component::Scheduler)) }
+            { component(&layout::CLOUD_CONTROLLER_MANAGER, "cloud-controller-manager", stopped(lang, running.cloud_controller_manager).as_deref(), "ccm", active(&Component::CloudControllerManager)) }
             { component(&layout::COREDNS, "coredns", None, "coredns", active(&Component::CoreDns)) }
-            <g class={classes!("component", "kcm", kcm_active.then_some("active"))}>
+            <g class={classes!("component", "kcm", kcm_active.then_some("active"), (!running.controller_manager).then_some("stopped"))}>
                 <rect x={kcm.x.to_string()} y={kcm.y.to_string()} width={kcm.w.to_string()} height={kcm.h.to_string()} rx="8" />
-                <text x={(kcm.x + kcm.w / 2.0).to_string()} y={(kcm.y + 22.0).to_string()} text-anchor="middle">{ "kube-controller-manager" }</text>
+                <text x={(kcm.x + 14.0).to_string()} y={(kcm.y + 21.0).to_string()}>{ kcm_title }</text>
             </g>
-            { for layout::CONTROLLERS.iter().enumerate().map(|(i, c)| {
-                let r = layout::controller(i);
-                component(&r, c, None, "controller", active(&Component::ControllerManager(c)))
-            }) }
+            <g class={classes!("controllers", (!running.controller_manager).then_some("stopped"))}>
+                { for layout::CONTROLLERS.iter().zip(pills.iter()).map(|(c, r)| {
+                    component(r, c, None, "controller", active(&Component::ControllerManager(c)))
+                }) }
+            </g>
             { for props.nodes.iter().zip(boxes.iter()).enumerate().map(|(i, (n, b))| {
                 let more = if i == layout::MAX_NODES && props.nodes.len() > layout::MAX_NODES + 1 { props.nodes.len() - layout::MAX_NODES } else { 0 };
                 node_drawing(lang, n, b, &active, more)

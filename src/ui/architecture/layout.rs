@@ -1,13 +1,15 @@
-//! Where each component sits in the architecture drawing (SVG user units, a 1000×600 view box): the
-//! control plane on top with the api-server as the hub, the worker nodes below with their kubelet,
-//! container runtime, kube-proxy and pods. Nodes past `MAX_NODES` share one "more nodes" box.
+//! Where each component sits in the architecture drawing (SVG user units, a 1000×536 view box, wide
+//! enough to stay legible in the views' pane at 1280×720): the control plane on top with the
+//! api-server as the hub between kubectl, the scheduler and etcd, kube-controller-manager holding a
+//! pill for every controller it runs, the worker nodes below with their kubelet, container runtime,
+//! kube-proxy and pods. Nodes past `MAX_NODES` share one "more nodes" box.
 
 use std::collections::BTreeMap;
 
 use crate::sim::trace::Component;
 
 pub const WIDTH: f64 = 1000.0;
-pub const HEIGHT: f64 = 600.0;
+pub const HEIGHT: f64 = 536.0;
 /// Nodes drawn one by one; the rest are summarised.
 pub const MAX_NODES: usize = 5;
 
@@ -26,22 +28,77 @@ impl Rect {
     }
 }
 
-/// The controllers drawn inside kube-controller-manager, as the trace names them.
-pub const CONTROLLERS: &[&str] = &["deployment", "replicaset", "daemonset", "garbagecollector", "namespace"];
+/// The controllers kube-controller-manager runs in the cluster, as the trace names them
+/// (`controller-manager/<name>`), in the order the binary starts them.
+pub const CONTROLLERS: &[&str] = &[
+    "deployment",
+    "replicaset",
+    "daemonset",
+    "statefulset",
+    "job",
+    "cronjob",
+    "ttl-after-finished",
+    "endpoints",
+    "endpointslice",
+    "garbage-collector",
+    "namespace",
+    "serviceaccount",
+    "node-lifecycle",
+    "taint-eviction",
+    "persistentvolume-binder",
+    "disruption",
+    "horizontal-pod-autoscaler",
+];
 
-pub const KUBECTL: Rect = Rect { x: 20.0, y: 112.0, w: 110.0, h: 50.0 };
-pub const CONTROL_PLANE: Rect = Rect { x: 150.0, y: 10.0, w: 840.0, h: 270.0 };
-pub const API_SERVER: Rect = Rect { x: 470.0, y: 110.0, w: 190.0, h: 56.0 };
-pub const ETCD: Rect = Rect { x: 830.0, y: 112.0, w: 130.0, h: 52.0 };
-pub const SCHEDULER: Rect = Rect { x: 485.0, y: 36.0, w: 160.0, h: 44.0 };
-pub const CONTROLLER_MANAGER: Rect = Rect { x: 170.0, y: 40.0, w: 250.0, h: 150.0 };
-pub const CLOUD_CONTROLLER_MANAGER: Rect = Rect { x: 470.0, y: 214.0, w: 220.0, h: 44.0 };
-pub const COREDNS: Rect = Rect { x: 830.0, y: 214.0, w: 130.0, h: 44.0 };
+pub const KUBECTL: Rect = Rect { x: 10.0, y: 121.0, w: 100.0, h: 48.0 };
+pub const CONTROL_PLANE: Rect = Rect { x: 122.0, y: 6.0, w: 870.0, h: 264.0 };
+pub const SCHEDULER: Rect = Rect { x: 138.0, y: 40.0, w: 176.0, h: 44.0 };
+pub const API_SERVER: Rect = Rect { x: 138.0, y: 118.0, w: 176.0, h: 54.0 };
+pub const ETCD: Rect = Rect { x: 138.0, y: 208.0, w: 176.0, h: 44.0 };
+pub const CONTROLLER_MANAGER: Rect = Rect { x: 338.0, y: 30.0, w: 640.0, h: 170.0 };
+pub const CLOUD_CONTROLLER_MANAGER: Rect = Rect { x: 338.0, y: 212.0, w: 250.0, h: 44.0 };
+pub const COREDNS: Rect = Rect { x: 608.0, y: 212.0, w: 150.0, h: 44.0 };
 
-/// The pill of a controller inside kube-controller-manager.
-pub fn controller(i: usize) -> Rect {
-    let (col, row) = (i % 2, i / 2);
-    Rect { x: 182.0 + col as f64 * 118.0, y: 74.0 + row as f64 * 36.0, w: 110.0, h: 28.0 }
+/// The width the layout reckons per character of a pill's label (13 px text, see the style sheet).
+const CHAR_W: f64 = 7.0;
+const PILL_H: f64 = 27.0;
+const PILL_GAP: f64 = 6.0;
+
+/// The pills of `CONTROLLERS` inside kube-controller-manager: flowed into rows like words, each
+/// full row stretched to the box's width so that the pills form a grid.
+pub fn controllers() -> Vec<Rect> {
+    let (left, right) = (CONTROLLER_MANAGER.x + 12.0, CONTROLLER_MANAGER.x + CONTROLLER_MANAGER.w - 12.0);
+    let mut rows: Vec<Vec<f64>> = vec![Vec::new()];
+    let mut x = left;
+    for name in CONTROLLERS {
+        let w = name.len() as f64 * CHAR_W + 18.0;
+        if x + w > right && rows.last().is_some_and(|r| !r.is_empty()) {
+            rows.push(Vec::new());
+            x = left;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push(w);
+        }
+        x += w + PILL_GAP;
+    }
+    let last = rows.len().saturating_sub(1);
+    let mut rects = Vec::with_capacity(CONTROLLERS.len());
+    for (r, row) in rows.iter().enumerate() {
+        let used: f64 = row.iter().sum::<f64>() + PILL_GAP * (row.len() as f64 - 1.0);
+        let stretch = if r < last {
+            (right - left - PILL_GAP * (row.len() as f64 - 1.0)) / (used - PILL_GAP * (row.len() as f64 - 1.0))
+        } else {
+            1.0
+        };
+        let y = CONTROLLER_MANAGER.y + 32.0 + r as f64 * (PILL_H + PILL_GAP);
+        let mut x = left;
+        for w in row {
+            let w = w * stretch;
+            rects.push(Rect { x, y, w, h: PILL_H });
+            x += w + PILL_GAP;
+        }
+    }
+    rects
 }
 
 /// One worker node's drawing.
@@ -55,8 +112,8 @@ pub struct NodeBox {
     pub pods: Rect,
 }
 
-const NODES_TOP: f64 = 300.0;
-const NODES_HEIGHT: f64 = 268.0;
+const NODES_TOP: f64 = 282.0;
+const NODES_HEIGHT: f64 = 218.0;
 
 /// The boxes of `count` nodes side by side (the last one stands for the rest when there are more).
 pub fn node_boxes(count: usize) -> Vec<NodeBox> {
@@ -66,13 +123,13 @@ pub fn node_boxes(count: usize) -> Vec<NodeBox> {
     (0..count.min(MAX_NODES + 1))
         .map(|i| {
             let x = 10.0 + i as f64 * (w + gap);
-            let inner = |dy: f64| Rect { x: x + 12.0, y: NODES_TOP + dy, w: w - 24.0, h: 34.0 };
+            let inner = |dy: f64| Rect { x: x + 10.0, y: NODES_TOP + dy, w: w - 20.0, h: 34.0 };
             NodeBox {
                 frame: Rect { x, y: NODES_TOP, w, h: NODES_HEIGHT },
-                kubelet: inner(36.0),
-                runtime: inner(82.0),
-                proxy: inner(128.0),
-                pods: Rect { x: x + 12.0, y: NODES_TOP + 176.0, w: w - 24.0, h: 84.0 },
+                kubelet: inner(30.0),
+                runtime: inner(70.0),
+                proxy: inner(110.0),
+                pods: Rect { x: x + 10.0, y: NODES_TOP + 150.0, w: w - 20.0, h: 62.0 },
             }
         })
         .collect()
@@ -82,11 +139,13 @@ pub fn node_boxes(count: usize) -> Vec<NodeBox> {
 pub struct Positions<'a> {
     nodes: BTreeMap<&'a str, usize>,
     boxes: &'a [NodeBox],
+    controllers: &'a [Rect],
 }
 
 impl<'a> Positions<'a> {
-    pub fn new(nodes: &'a [String], boxes: &'a [NodeBox]) -> Self {
-        Positions { nodes: nodes.iter().enumerate().map(|(i, n)| (n.as_str(), i.min(MAX_NODES))).collect(), boxes }
+    pub fn new(nodes: &'a [String], boxes: &'a [NodeBox], controllers: &'a [Rect]) -> Self {
+        let nodes = nodes.iter().enumerate().map(|(i, n)| (n.as_str(), i.min(MAX_NODES))).collect();
+        Positions { nodes, boxes, controllers }
     }
 
     fn node(&self, name: &str) -> Option<&NodeBox> {
@@ -103,10 +162,12 @@ impl<'a> Positions<'a> {
             Component::Scheduler => SCHEDULER,
             Component::CloudControllerManager => CLOUD_CONTROLLER_MANAGER,
             Component::CoreDns => COREDNS,
-            Component::ControllerManager(name) => match CONTROLLERS.iter().position(|c| c == name) {
-                Some(i) => controller(i),
-                None => CONTROLLER_MANAGER,
-            },
+            Component::ControllerManager(name) => CONTROLLERS
+                .iter()
+                .position(|c| c == name)
+                .and_then(|i| self.controllers.get(i))
+                .cloned()
+                .unwrap_or(CONTROLLER_MANAGER),
             Component::Kubelet(n) => self.node(n).map_or(API_SERVER, |b| b.kubelet.clone()),
             Component::Runtime(n) => self.node(n).map_or(API_SERVER, |b| b.runtime.clone()),
             Component::KubeProxy(n) => self.node(n).map_or(API_SERVER, |b| b.proxy.clone()),

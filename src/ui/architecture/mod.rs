@@ -9,11 +9,15 @@ mod steps;
 
 use yew::prelude::*;
 
+use super::fault_actions::FaultActions;
 use super::model::node_cards;
 use super::state::{UiAction, use_world};
 use crate::api::Kind;
-use diagram::{Diagram, DrawnNode};
+use crate::cluster::ControlPlane;
+use diagram::{Diagram, DrawnNode, Running};
 use narration::Narration;
+
+pub use layout::CONTROLLERS;
 
 /// Real time between two steps of a playing journey.
 const JOURNEY_STEP_MS: u32 = 900;
@@ -22,21 +26,32 @@ const JOURNEY_STEP_MS: u32 = 900;
 pub fn architecture() -> Html {
     let Some((sim, ui)) = use_world() else { return Html::default() };
     let journey = ui.journey;
-    let (nodes, steps, commands) = {
+    let (nodes, running, steps, commands) = {
         let s = sim.0.borrow();
-        let api = s.cluster().api();
+        let cluster = s.cluster();
+        let api = cluster.api();
         // Nodes past the drawn ones only count: their cards are not built.
         let mut nodes: Vec<DrawnNode> = node_cards(api, layout::MAX_NODES + 1)
             .into_iter()
-            .map(|c| DrawnNode { ready: c.ready, pods: c.pods, name: c.name })
+            .map(|c| DrawnNode { ready: c.ready, running: cluster.node_running(&c.name), pods: c.pods, name: c.name })
             .collect();
         let total = api.peek_list(Kind::Node, None).len();
-        nodes.extend((nodes.len()..total).map(|_| DrawnNode { name: String::new(), ready: true, pods: Vec::new() }));
+        nodes.extend((nodes.len()..total).map(|_| DrawnNode {
+            name: String::new(),
+            ready: true,
+            running: true,
+            pods: Vec::new(),
+        }));
+        let running = Running {
+            scheduler: cluster.component_running(ControlPlane::Scheduler),
+            controller_manager: cluster.component_running(ControlPlane::ControllerManager),
+            cloud_controller_manager: cluster.component_running(ControlPlane::CloudControllerManager),
+        };
         let steps = match journey.root {
             Some(root) => steps::journey(api.trace(), root),
             None => steps::live(api.trace(), s.cluster().now()),
         };
-        (nodes, steps, s.journeys.clone())
+        (nodes, running, steps, s.journeys.clone())
     };
     {
         // The chain grows while the cluster runs: each step counts it afresh, so that the interval
@@ -59,7 +74,8 @@ pub fn architecture() -> Html {
     };
     html! {
         <div class="architecture-view">
-            <Diagram lang={ui.lang} {nodes} {current} />
+            <FaultActions />
+            <Diagram lang={ui.lang} {nodes} {running} {current} />
             <Narration lang={ui.lang} {journey} {commands} {steps} />
         </div>
     }

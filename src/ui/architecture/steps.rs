@@ -4,6 +4,7 @@
 
 use crate::sim::Time;
 use crate::sim::trace::{Entry, Trace};
+use crate::ui::model::heartbeat;
 
 /// The longest journey shown; a command's chain keeps growing while the cluster runs.
 pub const MAX_STEPS: usize = 400;
@@ -13,7 +14,7 @@ const LIVE_ENTRIES: usize = 12;
 const LIVE_WINDOW_MS: u64 = 2_000;
 
 fn background(e: &Entry, root_kind: &str) -> bool {
-    matches!(e.object.kind, "Lease" | "Node") && e.object.kind != root_kind
+    heartbeat(e) && e.object.kind != root_kind
 }
 
 /// The steps of the chain that started at `root`.
