@@ -37,14 +37,32 @@ impl Drop for Mounted {
     }
 }
 
-/// Mounts the app into a fresh element of its own.
+/// Mounts the app into a fresh element of its own, as a first visit: no saved session, no fragment.
 async fn mount() -> Mounted {
+    forget_session();
+    set_fragment("");
+    remount(kubarium::ui::AppProps::default()).await
+}
+
+/// Mounts the app as a reload would: whatever the address and the browser's storage hold.
+async fn remount(props: kubarium::ui::AppProps) -> Mounted {
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("a div");
     gloo::utils::body().append_child(&root).expect("appended");
-    let app = yew::Renderer::<kubarium::ui::App>::with_root(root.clone()).render();
+    let app = yew::Renderer::<kubarium::ui::App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     Mounted { root, app: Some(app) }
+}
+
+/// Clears the browser's storage (the saved session, the lesson progress, the choices).
+fn forget_session() {
+    if let Some(storage) = gloo::utils::window().local_storage().ok().flatten() {
+        let _ = storage.clear();
+    }
+}
+
+fn set_fragment(fragment: &str) {
+    let _ = gloo::utils::window().location().set_hash(fragment);
 }
 
 /// Lets `ms` of real time pass (the app's clock ticks meanwhile), then redraws.
@@ -206,9 +224,6 @@ fn every_lesson_passes_its_checks_step_by_step_in_the_browser() {
 
 #[wasm_bindgen_test]
 async fn a_lesson_step_turns_done_after_its_solution_runs_in_the_terminal() {
-    if let Some(storage) = gloo::utils::window().local_storage().ok().flatten() {
-        let _ = storage.clear();
-    }
     let root = mount().await;
     click(&root, "button[lang=en]").await;
     click(&root, ".lessons-toggle").await;
@@ -481,4 +496,120 @@ async fn a_hundred_pods_animate_smoothly_and_no_tick_holds_a_frame() {
     // build is unoptimised; the README has the release build's numbers).
     assert!(slowest <= 8.0 + step + 2.0, "a tick held the page {slowest} ms (slowest item {step} ms)");
     assert!(frames >= 150, "{frames} frames in 5 s");
+}
+
+/// The output lines after the last `$ kubectl get pods -o wide` on the screen.
+fn last_get_pods(root: &Element) -> Vec<String> {
+    let lines: Vec<String> = find_all(root, ".terminal-screen .line").iter().filter_map(|l| l.text_content()).collect();
+    let start = lines.iter().rposition(|l| l == "$ kubectl get pods -o wide").expect("a get pods on the screen");
+    lines[start + 1..].iter().take_while(|l| !l.starts_with("$ ")).cloned().collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_opened_in_a_fresh_page_reproduces_the_pods() {
+    let made = {
+        let root = mount().await;
+        type_line(&root, "kubectl create deployment web --image=nginx --replicas=3").await;
+        type_line(&root, "sleep 30").await;
+        type_line(&root, "kubectl get pods -o wide").await;
+        let pods = last_get_pods(&root);
+        assert_eq!(pods.len(), 4, "{pods:?}");
+        type_line(&root, "kubarium share").await;
+        let link = find_all(&root, ".terminal-screen .stdout")
+            .iter()
+            .filter_map(|l| l.text_content())
+            .rfind(|l| l.contains("#s=1."))
+            .expect("kubarium share prints a link");
+        (pods, link)
+    };
+    let (pods, link) = made;
+    forget_session();
+    set_fragment(link.split_once('#').map(|(_, f)| f).unwrap_or_default());
+    let root = remount(kubarium::ui::AppProps::default()).await;
+    assert!(find(&root, "[role=alert]").is_none(), "the link opened");
+    // The replayed session shows the same listing, at the same virtual instant.
+    assert_eq!(last_get_pods(&root), pods);
+    press(&root, "Pause").await;
+    type_line(&root, "kubectl get pods -o wide").await;
+    let names = |rows: &[String]| {
+        rows.iter().map(|r| r.split_whitespace().next().unwrap_or("").to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&last_get_pods(&root)), names(&pods));
+    set_fragment("");
+}
+
+#[wasm_bindgen_test]
+async fn bad_links_say_why_over_the_default_cluster() {
+    let long = format!("s=1.{}", "A".repeat(9000));
+    let cases = [
+        ("s=1.AAAA", "its data does not decompress"),
+        (long.as_str(), "over the 8192 a link can carry"),
+        ("s=0.abc", "of version \"0\", which this playground cannot read"),
+    ];
+    for (fragment, message) in cases {
+        forget_session();
+        set_fragment(fragment);
+        let root = remount(kubarium::ui::AppProps::default()).await;
+        click(&root, "button[lang=en]").await;
+        let alert = find(&root, "[role=alert]").and_then(|a| a.text_content()).unwrap_or_default();
+        assert!(alert.contains("This share link could not be opened"), "{alert}");
+        assert!(alert.contains(message), "{alert}");
+        type_line(&root, "kubectl get nodes").await;
+        let text = screen(&root);
+        for node in ["control-plane", "node-01", "node-02", "node-03"] {
+            assert!(text.contains(node), "{text}");
+        }
+    }
+    set_fragment("");
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_restores_the_session_and_reset_starts_over() {
+    {
+        let root = mount().await;
+        type_line(&root, "kubectl create deployment saved --image=nginx").await;
+    }
+    {
+        let root = remount(kubarium::ui::AppProps::default()).await;
+        assert!(screen(&root).contains("$ kubectl create deployment saved --image=nginx"));
+        type_line(&root, "kubectl get deployments -o name").await;
+        assert!(screen(&root).contains("deployment.apps/saved"), "{}", screen(&root));
+        type_line(&root, "kubarium reset").await;
+    }
+    let root = remount(kubarium::ui::AppProps::default()).await;
+    type_line(&root, "kubectl get deployments").await;
+    assert!(screen(&root).contains("No resources found in default namespace."), "{}", screen(&root));
+}
+
+#[wasm_bindgen_test]
+async fn the_embedded_layout_is_compact_and_links_to_the_full_playground() {
+    forget_session();
+    set_fragment("");
+    set_fragment("lang=en");
+    let root = remount(kubarium::ui::AppProps { embed: Some(true) }).await;
+    assert!(find(&root, ".app.embed").is_some());
+    assert!(find(&root, "[aria-label=Terminal]").is_some(), "the terminal is there");
+    assert!(
+        find(&root, ".open-full").is_some_and(|b| b.text_content().unwrap_or_default().contains("Open in Kubarium"))
+    );
+    assert!(find(&root, "[role=tablist]").is_none(), "no tabs");
+    assert!(find(&root, ".lessons").is_none(), "no lesson panel");
+    type_line(&root, "kubectl run web --image=nginx").await;
+    wait(50).await;
+    assert!(find_all(&root, "[aria-label^=\"pod web\"]").len() == 1, "the cluster view shows the pod");
+}
+
+#[wasm_bindgen_test]
+async fn the_share_dialog_offers_the_link_and_an_embed_snippet() {
+    let root = mount().await;
+    click(&root, "button[lang=en]").await;
+    type_line(&root, "kubectl create namespace shared").await;
+    click(&root, ".share-button").await;
+    let dialog = find(&root, "[role=dialog][aria-label=Share]").expect("the share dialog");
+    let link: web_sys::HtmlInputElement = find(&dialog, ".share-link").expect("the link").dyn_into().expect("an input");
+    assert!(link.value().contains("#s=1."), "{}", link.value());
+    let snippet: HtmlTextAreaElement =
+        find(&dialog, ".share-embed").expect("the snippet").dyn_into().expect("a textarea");
+    assert!(snippet.value().starts_with("<iframe src=\""), "{}", snippet.value());
+    assert!(snippet.value().contains("?embed=1#s=1."), "{}", snippet.value());
 }

@@ -13,18 +13,24 @@ pub fn replay(scenario: &Scenario) -> Result<(Shell, String), ScenarioError> {
     let mut shell = Shell::with_origin(Cluster::boot_setup(scenario.seed, setup), scenario.clone());
     let mut out = String::new();
     for command in &scenario.commands {
-        if let Some(at) = command.at {
-            let at = Time::ZERO.after(Duration::from_millis(at));
-            if at > shell.cluster().now() {
-                shell.cluster_mut().run_until(at);
-            }
-        }
+        advance_to(&mut shell, command.at);
         for c in split_script(&command.run) {
             let result = shell.run(&c);
             transcript::append(&mut out, &c, &result.output);
         }
     }
     Ok((shell, out))
+}
+
+/// Lets virtual time pass up to `at` (milliseconds since the scenario began), when a command ran later
+/// than the previous one ended.
+pub fn advance_to(shell: &mut Shell, at: Option<u64>) {
+    if let Some(at) = at {
+        let at = Time::ZERO.after(Duration::from_millis(at));
+        if at > shell.cluster().now() {
+            shell.cluster_mut().run_until(at);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -13,11 +13,12 @@ use super::i18n::{Lang, T, t};
 use super::inspector::Inspector;
 use super::lesson_panel::{self, LessonPanel};
 use super::resources::Resources;
-use super::state::{Journey, Selected, Sim, SimHandle, Tab, Ui, UiAction, wall_ms};
+use super::session;
+use super::share::EmbedBar;
+use super::state::{Journey, Selected, SimHandle, Tab, Ui, UiAction, wall_ms};
 use super::terminal::Terminal;
 use super::theme::Theme;
 use super::timeline::Timeline;
-use crate::cluster::Cluster;
 
 /// How often the clock ticks, in real milliseconds.
 const TICK_MS: u32 = 100;
@@ -53,14 +54,24 @@ fn first_tab() -> Tab {
     }
 }
 
+/// The app's settings a host page (or a test) may fix instead of the address.
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// The compact layout for an iframe; None: `?embed=1` in the address decides.
+    #[prop_or_default]
+    pub embed: Option<bool>,
+}
+
 #[function_component(App)]
-pub fn app() -> Html {
+pub fn app(props: &AppProps) -> Html {
     let booted = use_memo((), |_| {
-        let mut sim = Sim::new(Cluster::boot_default(1));
-        let root = fragment("run").and_then(|script| sim.run(&script));
-        (SimHandle(Rc::new(RefCell::new(sim))), root)
+        let session::Booted { mut sim, root, notice } = session::boot(fragment("s").as_deref());
+        let root = fragment("run").and_then(|script| sim.run(&script)).or(root);
+        (SimHandle(Rc::new(RefCell::new(sim))), root, notice)
     });
     let sim = &booted.0;
+    let notice = use_state(|| booted.2.clone());
+    let embed = props.embed.unwrap_or_else(session::embedded);
     let ui = use_reducer(|| {
         let lang = fragment("lang").as_deref().and_then(Lang::from_code).unwrap_or_else(Lang::load);
         let theme = fragment("theme").as_deref().and_then(Theme::from_code).unwrap_or_else(Theme::load);
@@ -117,6 +128,40 @@ pub fn app() -> Html {
                 aria-selected={selected.to_string()} {onclick}>{ t(lang, label) }</button>
         }
     };
+    let banner = notice.as_ref().map(|n| {
+        let text = match n {
+            session::Notice::BadLink(why) => format!("{} {why}. {}", t(lang, T::BadLink), t(lang, T::DefaultCluster)),
+            session::Notice::BadSave(why) => format!("{} {why}. {}", t(lang, T::BadSave), t(lang, T::DefaultCluster)),
+        };
+        let dismiss = {
+            let notice = notice.clone();
+            Callback::from(move |_| notice.set(None))
+        };
+        html! {
+            <div class="banner" role="alert">
+                <span>{ text }</span>
+                <button aria-label={t(lang, T::Dismiss)} onclick={dismiss}>{ "×" }</button>
+            </div>
+        }
+    });
+    if embed {
+        return html! {
+            <ContextProvider<SimHandle> context={sim.clone()}>
+                <ContextProvider<super::state::UiHandle> context={ui.clone()}>
+                    <div class="app embed">
+                        <EmbedBar />
+                        { for banner }
+                        <main class="main">
+                            <div class="left"><Terminal /></div>
+                            <section class="views" aria-label={t(lang, T::Views)}>
+                                <div class="view" role="tabpanel"><ClusterView /></div>
+                            </section>
+                        </main>
+                    </div>
+                </ContextProvider<super::state::UiHandle>>
+            </ContextProvider<SimHandle>>
+        };
+    }
     let view = match ui.tab {
         Tab::Architecture => html! { <Architecture /> },
         Tab::Cluster => html! { <ClusterView /> },
@@ -128,6 +173,7 @@ pub fn app() -> Html {
             <ContextProvider<super::state::UiHandle> context={ui.clone()}>
                 <div class="app">
                     <Header />
+                    { for banner }
                     <main class="main">
                         <div class="left">
                             <LessonPanel />

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use super::i18n::{Lang, T, t};
+use super::share::ShareButton;
 use super::state::{UiAction, UiHandle};
 use super::theme::ThemeSwitch;
 use super::time_controls::TimeControls;
@@ -19,6 +20,7 @@ pub fn header() -> Html {
                 <span class="tagline">{ t(lang, T::Tagline) }</span>
             </div>
             <TimeControls />
+            <ShareButton />
             <ThemeSwitch />
             <div class="lang-switch" role="group" aria-label={t(lang, T::Language)}>
                 { for Lang::ALL.iter().map(|&l| {

@@ -14,10 +14,12 @@ mod lesson_panel;
 mod model;
 mod node_actions;
 mod resources;
+mod session;
+mod share;
 mod state;
 mod terminal;
 mod theme;
 mod time_controls;
 mod timeline;
 
-pub use app::App;
+pub use app::{App, AppProps};

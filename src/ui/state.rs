@@ -88,9 +88,14 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(cluster: Cluster) -> Self {
+        Self::with_shell(Shell::new(cluster))
+    }
+
+    /// The world over a session that may have started elsewhere (a share link, a saved session).
+    pub fn with_shell(shell: Shell) -> Self {
         let screen = WELCOME.lines().map(|l| ScreenLine { kind: LineKind::Stdout, text: l.to_string() }).collect();
         Sim {
-            shell: Shell::new(cluster),
+            shell,
             screen,
             screen_generation: 0,
             playing: true,
@@ -151,6 +156,7 @@ impl Sim {
                 root = Some(r);
             }
         }
+        super::session::save(&self.shell);
         root
     }
 
