@@ -81,6 +81,7 @@ pub enum T {
     EmbedSnippet,
     Copy,
     DownloadScenario,
+    ImportScenario,
     TooLongForLink,
     OpenInKubarium,
     BadLink,
@@ -188,6 +189,7 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::EmbedSnippet => ("Embed in a page", "嵌入网页"),
         T::Copy => ("Copy", "复制"),
         T::DownloadScenario => ("Download the scenario (YAML)", "下载场景文件（YAML）"),
+        T::ImportScenario => ("Open a scenario file", "打开场景文件"),
         T::TooLongForLink => (
             "This session is too long for a link; download it as a file instead.",
             "本次会话太长，无法放进链接；请下载为文件分享。",

@@ -74,6 +74,14 @@ fn saved() -> Result<Option<Scenario>, String> {
     Ok(Some(scenario))
 }
 
+/// A world that replayed an imported scenario, saved as the session from now on.
+pub fn open(scenario: &Scenario) -> Result<Booted, ScenarioError> {
+    let mut booted = replayed(scenario)?;
+    booted.sim.shell.set_link_base(&link_base());
+    save(&booted.sim.shell);
+    Ok(booted)
+}
+
 /// A world that replayed `scenario`, its commands shown in the terminal.
 fn replayed(scenario: &Scenario) -> Result<Booted, ScenarioError> {
     let setup = scenario.setup()?;

@@ -1,12 +1,12 @@
-//! Sharing: the Share button and its dialog (the session's link, an iframe snippet for embedding, and
-//! the scenario as a YAML file when it is too long for a link), and the bar an embedded playground
+//! Sharing: the Share button and its dialog (the session's link, an iframe snippet for embedding, the
+//! scenario as a YAML file to download, for sessions too long for a link, and a scenario file to open), and the bar an embedded playground
 //! shows instead of the header, with its way out to the full playground.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::{T, t};
-use super::state::{SimHandle, use_world};
+use super::state::{SimHandle, UiAction, UiHandle, use_world};
 use crate::scenario::{file, link};
 
 /// What the dialog offers for the session as it is now.
@@ -63,11 +63,43 @@ fn download(name: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// Replaces the session with the scenario in `text` (an imported file); Err says why not.
+fn import(sim: &SimHandle, ui: &UiHandle, text: &str) -> Result<(), String> {
+    let scenario = file::from_yaml(text).map_err(|e| e.to_string())?;
+    let booted = super::session::open(&scenario).map_err(|e| e.to_string())?;
+    *sim.0.try_borrow_mut().map_err(|e| e.to_string())? = booted.sim;
+    ui.dispatch(UiAction::OpenJourney(booted.root));
+    ui.dispatch(UiAction::Refresh);
+    Ok(())
+}
+
 #[function_component(ShareButton)]
 pub fn share_button() -> Html {
     let Some((sim, ui)) = use_world() else { return Html::default() };
     let open = use_state(|| None::<Offer>);
+    let import_error = use_state(|| None::<String>);
+    // The file being read: dropping the reader would cancel it.
+    let reading = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
     let lang = ui.lang;
+    let on_import = {
+        let (sim, ui, open, import_error, reading) =
+            (sim.clone(), ui.clone(), open.clone(), import_error.clone(), reading.clone());
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(chosen) = input.files().and_then(|f| f.get(0)) else { return };
+            let (sim, ui, open, import_error) = (sim.clone(), ui.clone(), open.clone(), import_error.clone());
+            let task = gloo::file::callbacks::read_as_text(&gloo::file::File::from(chosen), move |text| {
+                match text.map_err(|e| e.to_string()).and_then(|t| import(&sim, &ui, &t)) {
+                    Ok(()) => {
+                        import_error.set(None);
+                        open.set(None);
+                    }
+                    Err(why) => import_error.set(Some(why)),
+                }
+            });
+            *reading.borrow_mut() = Some(task);
+        })
+    };
     let toggle = {
         let (open, sim) = (open.clone(), sim.clone());
         Callback::from(move |_| open.set(if open.is_some() { None } else { Some(offer(&sim)) }))
@@ -112,6 +144,11 @@ pub fn share_button() -> Html {
         html! {
             <div class="share-dialog" role="dialog" aria-label={t(lang, T::Share)} {onkeydown}>
                 { body }
+                <label class="share-import">{ t(lang, T::ImportScenario) }
+                    <input type="file" accept=".yaml,.yml,application/yaml" onchange={on_import.clone()}
+                        aria-label={t(lang, T::ImportScenario)} />
+                </label>
+                if let Some(why) = import_error.as_ref() { <p class="share-too-long" role="alert">{ why }</p> }
                 <div class="share-actions">
                     <button onclick={save}>{ t(lang, T::DownloadScenario) }</button>
                     <button class="primary" onclick={close.clone()}>{ t(lang, T::Close) }</button>
