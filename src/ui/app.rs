@@ -144,55 +144,56 @@ pub fn app(props: &AppProps) -> Html {
             </div>
         }
     });
-    if embed {
-        return html! {
-            <ContextProvider<SimHandle> context={sim.clone()}>
-                <ContextProvider<super::state::UiHandle> context={ui.clone()}>
-                    <div class="app embed">
-                        <EmbedBar />
-                        { for banner }
-                        <main class="main">
-                            <div class="left"><Terminal /></div>
-                            <section class="views" aria-label={t(lang, T::Views)}>
-                                <div class="view" role="tabpanel"><ClusterView /></div>
-                            </section>
-                        </main>
-                    </div>
-                </ContextProvider<super::state::UiHandle>>
-            </ContextProvider<SimHandle>>
+    let page = if embed {
+        // The compact layout for an iframe: the terminal and the cluster, and a way to the full page.
+        html! {
+            <div class="app embed">
+                <EmbedBar />
+                { for banner }
+                <main class="main">
+                    <div class="left"><Terminal /></div>
+                    <section class="views" aria-label={t(lang, T::Views)}>
+                        <div class="view" role="tabpanel"><ClusterView /></div>
+                    </section>
+                </main>
+            </div>
+        }
+    } else {
+        let view = match ui.tab {
+            Tab::Architecture => html! { <Architecture /> },
+            Tab::Cluster => html! { <ClusterView /> },
+            Tab::Resources => html! { <Resources /> },
+            Tab::Timeline => html! { <Timeline /> },
         };
-    }
-    let view = match ui.tab {
-        Tab::Architecture => html! { <Architecture /> },
-        Tab::Cluster => html! { <ClusterView /> },
-        Tab::Resources => html! { <Resources /> },
-        Tab::Timeline => html! { <Timeline /> },
+        html! {
+            <div class="app">
+                <Header />
+                { for banner }
+                <main class="main">
+                    <div class="left">
+                        <LessonPanel />
+                        <Terminal />
+                    </div>
+                    <section class="views" aria-label={t(lang, T::Views)}>
+                        <div class="tabs" role="tablist">
+                            { tab_button(Tab::Architecture, T::Architecture) }
+                            { tab_button(Tab::Cluster, T::ClusterView) }
+                            { tab_button(Tab::Resources, T::Resources) }
+                            { tab_button(Tab::Timeline, T::Timeline) }
+                        </div>
+                        <div class="view-body">
+                            <div class="view" role="tabpanel">{ view }</div>
+                            if ui.selected.is_some() { <Inspector /> }
+                        </div>
+                    </section>
+                </main>
+            </div>
+        }
     };
     html! {
         <ContextProvider<SimHandle> context={sim.clone()}>
             <ContextProvider<super::state::UiHandle> context={ui.clone()}>
-                <div class="app">
-                    <Header />
-                    { for banner }
-                    <main class="main">
-                        <div class="left">
-                            <LessonPanel />
-                            <Terminal />
-                        </div>
-                        <section class="views" aria-label={t(lang, T::Views)}>
-                            <div class="tabs" role="tablist">
-                                { tab_button(Tab::Architecture, T::Architecture) }
-                                { tab_button(Tab::Cluster, T::ClusterView) }
-                                { tab_button(Tab::Resources, T::Resources) }
-                                { tab_button(Tab::Timeline, T::Timeline) }
-                            </div>
-                            <div class="view-body">
-                                <div class="view" role="tabpanel">{ view }</div>
-                                if ui.selected.is_some() { <Inspector /> }
-                            </div>
-                        </section>
-                    </main>
-                </div>
+                { page }
             </ContextProvider<super::state::UiHandle>>
         </ContextProvider<SimHandle>>
     }
