@@ -613,3 +613,22 @@ async fn the_share_dialog_offers_the_link_and_an_embed_snippet() {
     assert!(snippet.value().starts_with("<iframe src=\""), "{}", snippet.value());
     assert!(snippet.value().contains("?embed=1#s=1."), "{}", snippet.value());
 }
+
+#[wasm_bindgen_test]
+async fn a_scenario_file_opened_in_the_share_dialog_becomes_the_session() {
+    let root = mount().await;
+    click(&root, ".share-button").await;
+    let text = "apiVersion: kubarium/v1\nkind: Scenario\ncommands:\n- run: kubectl create namespace imported\n";
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let chosen = web_sys::File::new_with_str_sequence(&parts, "scenario.yaml").expect("a file");
+    let transfer = web_sys::DataTransfer::new().expect("a transfer");
+    transfer.items().add_with_file(&chosen).expect("added");
+    let input: web_sys::HtmlInputElement =
+        find(&root, ".share-import input").expect("the file input").dyn_into().expect("an input");
+    input.set_files(transfer.files().as_ref());
+    input.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
+    wait(200).await;
+    assert!(screen(&root).contains("$ kubectl create namespace imported"), "{}", screen(&root));
+    type_line(&root, "kubectl get namespace imported -o name").await;
+    assert!(screen(&root).contains("namespace/imported"), "{}", screen(&root));
+}

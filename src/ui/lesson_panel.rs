@@ -67,6 +67,8 @@ pub fn open_at(sim: &SimHandle, ui: &UiHandle, at: &LessonRef) {
 fn set_lesson(sim: &SimHandle, ui: &UiHandle, at: Option<LessonRef>) {
     if let Ok(mut s) = sim.0.try_borrow_mut() {
         s.shell.set_lesson(at);
+        // The step is part of the session: a reload or a link opens the lesson there.
+        super::session::save(&s.shell);
     }
     ui.dispatch(UiAction::Refresh);
 }
