@@ -47,13 +47,19 @@ pub enum Format {
     JsonPath(String),
     /// `-o custom-columns=SPEC`.
     CustomColumns(String),
+    /// `-o go-template=TEMPLATE`, `-o template=TEMPLATE`, or either with `--template`.
+    GoTemplate(String),
 }
 
 pub const UNKNOWN_FORMAT: &str = "allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
 
-/// Parses `-o`; the error is kubectl's.
-pub fn parse_format(o: Option<&str>) -> Result<Format, String> {
+/// Parses `-o` (with `--template` for a bare `-o go-template`); the error is kubectl's.
+pub fn parse_format(o: Option<&str>, template: Option<&str>) -> Result<Format, String> {
     match o.unwrap_or("") {
+        "go-template" | "template" => Ok(Format::GoTemplate(template.unwrap_or("").to_string())),
+        other if other.starts_with("go-template=") || other.starts_with("template=") => {
+            Ok(Format::GoTemplate(other.split_once('=').map_or("", |(_, t)| t).to_string()))
+        }
         "" => Ok(Format::Table { wide: false }),
         "wide" => Ok(Format::Table { wide: true }),
         "yaml" => Ok(Format::Yaml),
@@ -146,7 +152,7 @@ pub fn print_table(kind: Kind, objects: &[Object], opts: &TableOptions, now_ms: 
 
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(p) = k.parse(FLAGS, args) else { return };
-    let format = match parse_format(p.get("output")) {
+    let format = match parse_format(p.get("output"), p.get("template")) {
         Ok(f) => f,
         Err(e) => return k.error(&e),
     };
@@ -229,10 +235,11 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
                 print_objects(k, &objects, &format, !single);
             }
         }
-        Format::JsonPath(_) | Format::CustomColumns(_) => {
+        Format::JsonPath(_) | Format::CustomColumns(_) | Format::GoTemplate(_) => {
             let objects: Vec<Object> = groups.into_iter().flat_map(|(_, o)| o).collect();
             let single = any_names && total == 1 && requests.iter().map(|r| r.names.len()).sum::<usize>() == 1;
-            print_template(k, &format, &objects, single, p.bool("no-headers"));
+            let allow_missing = p.get("allow-missing-template-keys") != Some("false");
+            print_template(k, &format, &objects, single, p.bool("no-headers"), allow_missing);
         }
         Format::Name => {
             for (kind, objs) in &groups {
@@ -281,8 +288,16 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     }
 }
 
-/// `-o jsonpath` (over the one object, or a List of them) and `-o custom-columns` (one row each).
-fn print_template(k: &mut Kubectl<'_>, format: &Format, objects: &[Object], single: bool, no_headers: bool) {
+/// `-o jsonpath` and `-o go-template` (over the one object, or a List of them) and `-o custom-columns`
+/// (one row each).
+fn print_template(
+    k: &mut Kubectl<'_>,
+    format: &Format,
+    objects: &[Object],
+    single: bool,
+    no_headers: bool,
+    allow_missing: bool,
+) {
     let values: Vec<Value> = objects.iter().map(Object::to_value).collect();
     match format {
         Format::JsonPath(t) => {
@@ -298,6 +313,18 @@ fn print_template(k: &mut Kubectl<'_>, format: &Format, objects: &[Object], sing
                 Ok(s) => k.out.out(s),
                 Err(e) => k.error(&e.kubectl_message()),
             }
+        }
+        Format::GoTemplate(t) => {
+            let template = match super::printers::go_template::parse(t) {
+                Ok(t) => t.allow_missing_keys(allow_missing),
+                Err(e) => return k.out.fail(e.kubectl_message()),
+            };
+            let value = match (single, values.first()) {
+                (true, Some(v)) => v.clone(),
+                _ => list_value(values),
+            };
+            let raw = super::printers::json::to_json_compact_sorted(&value);
+            super::create::subcommand::print_go_template(k, &template, &value, &raw);
         }
         Format::CustomColumns(spec) => {
             if objects.is_empty() {
