@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::columns::{self, RowCtx};
 use super::context::Kubectl;
-use super::flags::Flag;
+use super::flags::{Flag, Parsed};
 use super::printers::{json::print_json, tabwriter::format_rows, yaml::to_yaml};
 use super::resources::{self, qualified_name};
 use crate::api::fields::FieldSelector;
@@ -101,53 +101,74 @@ pub struct TableOptions {
     pub no_headers: bool,
 }
 
+/// The table options the command line asks for.
+fn table_options(p: &Parsed, wide: bool, with_namespace: bool, with_kind: bool) -> TableOptions {
+    TableOptions {
+        wide,
+        with_namespace,
+        with_kind,
+        show_labels: p.bool("show-labels"),
+        label_columns: p.all("label-columns"),
+        no_headers: p.bool("no-headers"),
+    }
+}
+
 pub fn print_table(kind: Kind, objects: &[Object], opts: &TableOptions, now_ms: i64) -> String {
-    let cols = columns::columns(kind);
-    let ctx = RowCtx { now_ms, wide: opts.wide };
     let mut rows: Vec<Vec<String>> = Vec::new();
     if !opts.no_headers {
-        let mut header: Vec<String> = Vec::new();
-        if opts.with_namespace {
-            header.push("NAMESPACE".into());
-        }
-        header.extend(cols.iter().filter(|(_, wide)| opts.wide || !wide).map(|(h, _)| h.to_string()));
-        for l in &opts.label_columns {
-            header.push(l.rsplit('/').next().unwrap_or(l).to_uppercase());
-        }
-        if opts.show_labels {
-            header.push("LABELS".into());
-        }
-        rows.push(header);
+        rows.push(table_header(kind, opts));
     }
-    for obj in objects {
-        let cells = columns::cells(obj, &ctx);
-        let mut row: Vec<String> = Vec::new();
-        if opts.with_namespace {
-            row.push(obj.namespace().unwrap_or("").to_string());
-        }
-        for (i, cell) in cells.into_iter().enumerate() {
-            let wide_only = cols.get(i).is_some_and(|(_, w)| *w);
-            if opts.wide || !wide_only {
-                row.push(cell);
-            }
-        }
-        let name_col = usize::from(opts.with_namespace);
-        if opts.with_kind
-            && kind != Kind::Event
-            && let Some(name) = row.get_mut(name_col)
-        {
-            *name = qualified_name(kind, name);
-        }
-        let labels = obj.meta().labels.clone().unwrap_or_default();
-        for l in &opts.label_columns {
-            row.push(labels.get(l).cloned().unwrap_or_default());
-        }
-        if opts.show_labels {
-            row.push(crate::api::labels::format_labels(&labels));
-        }
-        rows.push(row);
-    }
+    rows.extend(objects.iter().map(|obj| table_row(kind, obj, opts, now_ms)));
     format_rows(&rows)
+}
+
+/// The header of a kind's table with these options.
+pub fn table_header(kind: Kind, opts: &TableOptions) -> Vec<String> {
+    let cols = columns::columns(kind);
+    let mut header: Vec<String> = Vec::new();
+    if opts.with_namespace {
+        header.push("NAMESPACE".into());
+    }
+    header.extend(cols.iter().filter(|(_, wide)| opts.wide || !wide).map(|(h, _)| h.to_string()));
+    for l in &opts.label_columns {
+        header.push(l.rsplit('/').next().unwrap_or(l).to_uppercase());
+    }
+    if opts.show_labels {
+        header.push("LABELS".into());
+    }
+    header
+}
+
+/// One object's row in its kind's table, with ages as of `now_ms`.
+pub fn table_row(kind: Kind, obj: &Object, opts: &TableOptions, now_ms: i64) -> Vec<String> {
+    let cols = columns::columns(kind);
+    let ctx = RowCtx { now_ms, wide: opts.wide };
+    let cells = columns::cells(obj, &ctx);
+    let mut row: Vec<String> = Vec::new();
+    if opts.with_namespace {
+        row.push(obj.namespace().unwrap_or("").to_string());
+    }
+    for (i, cell) in cells.into_iter().enumerate() {
+        let wide_only = cols.get(i).is_some_and(|(_, w)| *w);
+        if opts.wide || !wide_only {
+            row.push(cell);
+        }
+    }
+    let name_col = usize::from(opts.with_namespace);
+    if opts.with_kind
+        && kind != Kind::Event
+        && let Some(name) = row.get_mut(name_col)
+    {
+        *name = qualified_name(kind, name);
+    }
+    let labels = obj.meta().labels.clone().unwrap_or_default();
+    for l in &opts.label_columns {
+        row.push(labels.get(l).cloned().unwrap_or_default());
+    }
+    if opts.show_labels {
+        row.push(crate::api::labels::format_labels(&labels));
+    }
+    row
 }
 
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
@@ -226,6 +247,24 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             *objs = order.into_iter().filter_map(|i| objs.get(i).cloned()).collect();
         }
     }
+    if p.bool("watch") || p.bool("watch-only") {
+        let [(kind, initial)] = groups.as_slice() else {
+            return k.error(
+                "watch is only supported on individual resources and resource collections - more than 1 resource was found",
+            );
+        };
+        let names: Vec<String> = requests.iter().flat_map(|r| r.names.iter().cloned()).collect();
+        let ns = if all_namespaces || !kind.namespaced() { None } else { Some(namespace.as_str()) };
+        let request = super::watch::Request { kind: *kind, namespace: ns, options: &options, names: &names, who: &who };
+        let wide = matches!(format, Format::Table { wide: true });
+        let printing = super::watch::Printing {
+            format: &format,
+            table: table_options(&p, wide, all_namespaces && kind.namespaced(), false),
+            watch_only: p.bool("watch-only"),
+            events: p.bool("output-watch-events"),
+        };
+        return super::watch::run(k, &request, &printing, initial);
+    }
     let total: usize = groups.iter().map(|(_, o)| o.len()).sum();
     match &format {
         Format::Yaml | Format::Json => {
@@ -249,14 +288,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             }
         }
         Format::Table { wide } => {
-            let opts = TableOptions {
-                wide: *wide,
-                with_namespace: all_namespaces,
-                with_kind,
-                show_labels: p.bool("show-labels"),
-                label_columns: p.all("label-columns"),
-                no_headers: p.bool("no-headers"),
-            };
+            let opts = table_options(&p, *wide, all_namespaces, with_kind);
             let now = k.now_ms();
             let mut first = true;
             for (kind, objs) in &groups {
