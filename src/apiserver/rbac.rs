@@ -68,25 +68,30 @@ fn rbac_allows(
     namespace: Option<&str>,
     name: &str,
 ) -> bool {
-    let grants = |rules: Vec<PolicyRule>| rules.iter().any(|r| rule_allows(r, verb, kind, subresource, name));
-    let cluster = store.range(&keys::list_prefix(Kind::ClusterRoleBinding, None)).any(|kv| match &kv.value {
-        Object::ClusterRoleBinding(b) => {
-            b.subjects.iter().flatten().any(|s| subject_matches(s, who, None))
-                && grants(role_rules(store, &b.role_ref, None))
+    rules_for(store, who, namespace).iter().any(|r| rule_allows(r, verb, kind, subresource, name))
+}
+
+/// Every rule the bindings grant `who` cluster-wide and, with `namespace`, in that namespace: what
+/// RBAC's `RulesFor` answers a SelfSubjectRulesReview with.
+pub fn rules_for(store: &Store<Object>, who: &Identity, namespace: Option<&str>) -> Vec<PolicyRule> {
+    let mut rules = Vec::new();
+    for kv in store.range(&keys::list_prefix(Kind::ClusterRoleBinding, None)) {
+        if let Object::ClusterRoleBinding(b) = &kv.value
+            && b.subjects.iter().flatten().any(|s| subject_matches(s, who, None))
+        {
+            rules.extend(role_rules(store, &b.role_ref, None));
         }
-        _ => false,
-    });
-    if cluster {
-        return true;
     }
-    let Some(ns) = namespace else { return false };
-    store.range(&keys::list_prefix(Kind::RoleBinding, Some(ns))).any(|kv| match &kv.value {
-        Object::RoleBinding(b) => {
-            b.subjects.iter().flatten().any(|s| subject_matches(s, who, Some(ns)))
-                && grants(role_rules(store, &b.role_ref, Some(ns)))
+    if let Some(ns) = namespace {
+        for kv in store.range(&keys::list_prefix(Kind::RoleBinding, Some(ns))) {
+            if let Object::RoleBinding(b) = &kv.value
+                && b.subjects.iter().flatten().any(|s| subject_matches(s, who, Some(ns)))
+            {
+                rules.extend(role_rules(store, &b.role_ref, Some(ns)));
+            }
         }
-        _ => false,
-    })
+    }
+    rules
 }
 
 /// Authorizes a request; the error is the reason text of upstream's Forbidden message.

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::columns::{self, RowCtx};
 use super::context::Kubectl;
-use super::flags::Flag;
+use super::flags::{Flag, Parsed};
 use super::printers::{json::print_json, tabwriter::format_rows, yaml::to_yaml};
 use super::resources::{self, qualified_name};
 use crate::api::fields::FieldSelector;
@@ -47,13 +47,19 @@ pub enum Format {
     JsonPath(String),
     /// `-o custom-columns=SPEC`.
     CustomColumns(String),
+    /// `-o go-template=TEMPLATE`, `-o template=TEMPLATE`, or either with `--template`.
+    GoTemplate(String),
 }
 
 pub const UNKNOWN_FORMAT: &str = "allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
 
-/// Parses `-o`; the error is kubectl's.
-pub fn parse_format(o: Option<&str>) -> Result<Format, String> {
+/// Parses `-o` (with `--template` for a bare `-o go-template`); the error is kubectl's.
+pub fn parse_format(o: Option<&str>, template: Option<&str>) -> Result<Format, String> {
     match o.unwrap_or("") {
+        "go-template" | "template" => Ok(Format::GoTemplate(template.unwrap_or("").to_string())),
+        other if other.starts_with("go-template=") || other.starts_with("template=") => {
+            Ok(Format::GoTemplate(other.split_once('=').map_or("", |(_, t)| t).to_string()))
+        }
         "" => Ok(Format::Table { wide: false }),
         "wide" => Ok(Format::Table { wide: true }),
         "yaml" => Ok(Format::Yaml),
@@ -95,58 +101,79 @@ pub struct TableOptions {
     pub no_headers: bool,
 }
 
+/// The table options the command line asks for.
+fn table_options(p: &Parsed, wide: bool, with_namespace: bool, with_kind: bool) -> TableOptions {
+    TableOptions {
+        wide,
+        with_namespace,
+        with_kind,
+        show_labels: p.bool("show-labels"),
+        label_columns: p.all("label-columns"),
+        no_headers: p.bool("no-headers"),
+    }
+}
+
 pub fn print_table(kind: Kind, objects: &[Object], opts: &TableOptions, now_ms: i64) -> String {
-    let cols = columns::columns(kind);
-    let ctx = RowCtx { now_ms, wide: opts.wide };
     let mut rows: Vec<Vec<String>> = Vec::new();
     if !opts.no_headers {
-        let mut header: Vec<String> = Vec::new();
-        if opts.with_namespace {
-            header.push("NAMESPACE".into());
-        }
-        header.extend(cols.iter().filter(|(_, wide)| opts.wide || !wide).map(|(h, _)| h.to_string()));
-        for l in &opts.label_columns {
-            header.push(l.rsplit('/').next().unwrap_or(l).to_uppercase());
-        }
-        if opts.show_labels {
-            header.push("LABELS".into());
-        }
-        rows.push(header);
+        rows.push(table_header(kind, opts));
     }
-    for obj in objects {
-        let cells = columns::cells(obj, &ctx);
-        let mut row: Vec<String> = Vec::new();
-        if opts.with_namespace {
-            row.push(obj.namespace().unwrap_or("").to_string());
-        }
-        for (i, cell) in cells.into_iter().enumerate() {
-            let wide_only = cols.get(i).is_some_and(|(_, w)| *w);
-            if opts.wide || !wide_only {
-                row.push(cell);
-            }
-        }
-        let name_col = usize::from(opts.with_namespace);
-        if opts.with_kind
-            && kind != Kind::Event
-            && let Some(name) = row.get_mut(name_col)
-        {
-            *name = qualified_name(kind, name);
-        }
-        let labels = obj.meta().labels.clone().unwrap_or_default();
-        for l in &opts.label_columns {
-            row.push(labels.get(l).cloned().unwrap_or_default());
-        }
-        if opts.show_labels {
-            row.push(crate::api::labels::format_labels(&labels));
-        }
-        rows.push(row);
-    }
+    rows.extend(objects.iter().map(|obj| table_row(kind, obj, opts, now_ms)));
     format_rows(&rows)
+}
+
+/// The header of a kind's table with these options.
+pub fn table_header(kind: Kind, opts: &TableOptions) -> Vec<String> {
+    let cols = columns::columns(kind);
+    let mut header: Vec<String> = Vec::new();
+    if opts.with_namespace {
+        header.push("NAMESPACE".into());
+    }
+    header.extend(cols.iter().filter(|(_, wide)| opts.wide || !wide).map(|(h, _)| h.to_string()));
+    for l in &opts.label_columns {
+        header.push(l.rsplit('/').next().unwrap_or(l).to_uppercase());
+    }
+    if opts.show_labels {
+        header.push("LABELS".into());
+    }
+    header
+}
+
+/// One object's row in its kind's table, with ages as of `now_ms`.
+pub fn table_row(kind: Kind, obj: &Object, opts: &TableOptions, now_ms: i64) -> Vec<String> {
+    let cols = columns::columns(kind);
+    let ctx = RowCtx { now_ms, wide: opts.wide };
+    let cells = columns::cells(obj, &ctx);
+    let mut row: Vec<String> = Vec::new();
+    if opts.with_namespace {
+        row.push(obj.namespace().unwrap_or("").to_string());
+    }
+    for (i, cell) in cells.into_iter().enumerate() {
+        let wide_only = cols.get(i).is_some_and(|(_, w)| *w);
+        if opts.wide || !wide_only {
+            row.push(cell);
+        }
+    }
+    let name_col = usize::from(opts.with_namespace);
+    if opts.with_kind
+        && kind != Kind::Event
+        && let Some(name) = row.get_mut(name_col)
+    {
+        *name = qualified_name(kind, name);
+    }
+    let labels = obj.meta().labels.clone().unwrap_or_default();
+    for l in &opts.label_columns {
+        row.push(labels.get(l).cloned().unwrap_or_default());
+    }
+    if opts.show_labels {
+        row.push(crate::api::labels::format_labels(&labels));
+    }
+    row
 }
 
 pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     let Some(p) = k.parse(FLAGS, args) else { return };
-    let format = match parse_format(p.get("output")) {
+    let format = match parse_format(p.get("output"), p.get("template")) {
         Ok(f) => f,
         Err(e) => return k.error(&e),
     };
@@ -220,6 +247,24 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             *objs = order.into_iter().filter_map(|i| objs.get(i).cloned()).collect();
         }
     }
+    if p.bool("watch") || p.bool("watch-only") {
+        let [(kind, initial)] = groups.as_slice() else {
+            return k.error(
+                "watch is only supported on individual resources and resource collections - more than 1 resource was found",
+            );
+        };
+        let names: Vec<String> = requests.iter().flat_map(|r| r.names.iter().cloned()).collect();
+        let ns = if all_namespaces || !kind.namespaced() { None } else { Some(namespace.as_str()) };
+        let request = super::watch::Request { kind: *kind, namespace: ns, options: &options, names: &names, who: &who };
+        let wide = matches!(format, Format::Table { wide: true });
+        let printing = super::watch::Printing {
+            format: &format,
+            table: table_options(&p, wide, all_namespaces && kind.namespaced(), false),
+            watch_only: p.bool("watch-only"),
+            events: p.bool("output-watch-events"),
+        };
+        return super::watch::run(k, &request, &printing, initial);
+    }
     let total: usize = groups.iter().map(|(_, o)| o.len()).sum();
     match &format {
         Format::Yaml | Format::Json => {
@@ -229,10 +274,11 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
                 print_objects(k, &objects, &format, !single);
             }
         }
-        Format::JsonPath(_) | Format::CustomColumns(_) => {
+        Format::JsonPath(_) | Format::CustomColumns(_) | Format::GoTemplate(_) => {
             let objects: Vec<Object> = groups.into_iter().flat_map(|(_, o)| o).collect();
             let single = any_names && total == 1 && requests.iter().map(|r| r.names.len()).sum::<usize>() == 1;
-            print_template(k, &format, &objects, single, p.bool("no-headers"));
+            let allow_missing = p.get("allow-missing-template-keys") != Some("false");
+            print_template(k, &format, &objects, single, p.bool("no-headers"), allow_missing);
         }
         Format::Name => {
             for (kind, objs) in &groups {
@@ -242,14 +288,7 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             }
         }
         Format::Table { wide } => {
-            let opts = TableOptions {
-                wide: *wide,
-                with_namespace: all_namespaces,
-                with_kind,
-                show_labels: p.bool("show-labels"),
-                label_columns: p.all("label-columns"),
-                no_headers: p.bool("no-headers"),
-            };
+            let opts = table_options(&p, *wide, all_namespaces, with_kind);
             let now = k.now_ms();
             let mut first = true;
             for (kind, objs) in &groups {
@@ -281,8 +320,16 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
     }
 }
 
-/// `-o jsonpath` (over the one object, or a List of them) and `-o custom-columns` (one row each).
-fn print_template(k: &mut Kubectl<'_>, format: &Format, objects: &[Object], single: bool, no_headers: bool) {
+/// `-o jsonpath` and `-o go-template` (over the one object, or a List of them) and `-o custom-columns`
+/// (one row each).
+fn print_template(
+    k: &mut Kubectl<'_>,
+    format: &Format,
+    objects: &[Object],
+    single: bool,
+    no_headers: bool,
+    allow_missing: bool,
+) {
     let values: Vec<Value> = objects.iter().map(Object::to_value).collect();
     match format {
         Format::JsonPath(t) => {
@@ -298,6 +345,18 @@ fn print_template(k: &mut Kubectl<'_>, format: &Format, objects: &[Object], sing
                 Ok(s) => k.out.out(s),
                 Err(e) => k.error(&e.kubectl_message()),
             }
+        }
+        Format::GoTemplate(t) => {
+            let template = match super::printers::go_template::parse(t) {
+                Ok(t) => t.allow_missing_keys(allow_missing),
+                Err(e) => return k.out.fail(e.kubectl_message()),
+            };
+            let value = match (single, values.first()) {
+                (true, Some(v)) => v.clone(),
+                _ => list_value(values),
+            };
+            let raw = super::printers::json::to_json_compact_sorted(&value);
+            super::create::subcommand::print_go_template(k, &template, &value, &raw);
         }
         Format::CustomColumns(spec) => {
             if objects.is_empty() {

@@ -38,6 +38,7 @@ pub mod top;
 pub mod typed;
 pub mod version;
 pub mod wait;
+pub mod watch;
 pub mod waiting;
 
 pub use output::{Output, Stream};

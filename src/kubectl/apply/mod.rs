@@ -118,7 +118,9 @@ pub fn run(k: &mut Kubectl<'_>, args: &[String]) {
             }
         }
     }
-    if matches!(printer, Printer::Yaml | Printer::Json | Printer::JsonPath(_)) && !shown.is_empty() {
+    if matches!(printer, Printer::Yaml | Printer::Json | Printer::JsonPath(_) | Printer::GoTemplate(_))
+        && !shown.is_empty()
+    {
         let (kind, value) = if shown.len() == 1 {
             shown.remove(0)
         } else {

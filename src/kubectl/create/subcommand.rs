@@ -11,7 +11,7 @@ use crate::apiserver::WriteOptions;
 use crate::kubectl::context::Kubectl;
 use crate::kubectl::flags::{Flag, FlagType, Parsed};
 use crate::kubectl::printers::json::{print_json_typed, to_json_typed_compact};
-use crate::kubectl::printers::{jsonpath, yaml::to_yaml};
+use crate::kubectl::printers::{go_template, jsonpath, yaml::to_yaml};
 use crate::kubectl::resources::qualified_name;
 
 /// The flags of every create generator (and of `create -f` and `run`).
@@ -50,6 +50,8 @@ pub enum Printer {
     Yaml,
     Json,
     JsonPath(jsonpath::Template),
+    /// `-o go-template=...` (or `template=...`).
+    GoTemplate(go_template::Template),
 }
 
 /// A generator's parsed command line and the common options.
@@ -121,8 +123,19 @@ pub fn printer(k: &mut Kubectl<'_>, p: &Parsed) -> Option<Printer> {
                 }
             }
         }
-        "kyaml" | "jsonpath-as-json" | "jsonpath-file" | "go-template" | "go-template-file" | "template"
-        | "templatefile" => {
+        _ if ["go-template", "template"].iter().any(|f| o == *f || o.starts_with(&format!("{f}="))) => {
+            let template = o.split_once('=').map(|(_, t)| t).or(p.get("template")).unwrap_or("");
+            match go_template::parse(template) {
+                Ok(t) => {
+                    Printer::GoTemplate(t.allow_missing_keys(p.get("allow-missing-template-keys") != Some("false")))
+                }
+                Err(e) => {
+                    k.out.fail(e.kubectl_message());
+                    return None;
+                }
+            }
+        }
+        "kyaml" | "jsonpath-as-json" | "jsonpath-file" | "go-template-file" | "templatefile" => {
             k.error(&format!(
                 "output format \"{o}\" is not available in the simulation; use yaml, json, name or jsonpath"
             ));
@@ -301,5 +314,25 @@ pub fn print(k: &mut Kubectl<'_>, printer: &Printer, dry_run: DryRun, kind: Kind
             Ok(s) => k.out.out(s),
             Err(e) => k.out.fail(e.kubectl_message()),
         },
+        Printer::GoTemplate(t) => {
+            let raw = if typed {
+                to_json_typed_compact(value, kind.as_str())
+            } else {
+                crate::kubectl::printers::json::to_json_compact_sorted(value)
+            };
+            print_go_template(k, t, value, &raw);
+        }
+    }
+}
+
+/// Runs a go-template over one value (an object or a List) as kubectl prints it: the output, or what
+/// was printed before the failure and kubectl's debugging text on stdout and the error on stderr.
+pub fn print_go_template(k: &mut Kubectl<'_>, t: &go_template::Template, value: &Value, raw_json: &str) {
+    match t.execute(value, raw_json) {
+        Ok(s) => k.out.out(s),
+        Err(e) => {
+            k.out.out(e.printed());
+            k.out.fail(e.kubectl_message());
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod custom_columns;
 pub mod go_order;
+pub mod go_template;
 pub mod gofmt;
 pub mod json;
 pub mod jsonpath;
