@@ -76,7 +76,7 @@ pub fn time_controls() -> Html {
                 onclick={act(&sim, &ui, |s| s.shell.cluster_mut().run_for(Duration::from_secs(10)))}>{ t(lang, T::StepTen) }</button>
             <button class={classes!("icon", idle_run.then_some("selected"))} aria-label={t(lang, T::RunUntilIdle)}
                 title={t(lang, T::RunUntilIdle)} aria-pressed={idle_run.to_string()}
-                onclick={act(&sim, &ui, Sim::toggle_idle_run)}>{ "⏭" }</button>
+                onclick={act(&sim, &ui, Sim::toggle_idle_run)}>{ "⇥" }</button>
             <label class="speed">
                 <span>{ t(lang, T::Speed) }</span>
                 <select onchange={on_speed} aria-label={t(lang, T::Speed)}>

@@ -111,7 +111,7 @@ fn node_drawing(lang: Lang, n: &DrawnNode, b: &NodeBox, active: &dyn Fn(&Compone
             </text>
             { edge(b.kubelet.center(), b.runtime.center()) }
             { component(&b.kubelet, "kubelet", stopped(lang, n.running).as_deref(), "kubelet", active(&Component::Kubelet(name.clone()))) }
-            { component(&b.runtime, "containerd", Some("container runtime"), "runtime", active(&Component::Runtime(name.clone()))) }
+            { component(&b.runtime, "containerd", Some(t(lang, T::ContainerRuntime)), "runtime", active(&Component::Runtime(name.clone()))) }
             { component(&b.proxy, "kube-proxy", None, "proxy", active(&Component::KubeProxy(name))) }
             { for n.pods.iter().take(max_dots).enumerate().map(|(i, p)| {
                 let x = b.pods.x + 8.0 + (i % per_row) as f64 * 18.0;
