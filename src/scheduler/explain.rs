@@ -9,11 +9,12 @@ use std::sync::Arc;
 use super::framework::{Code, ScoreTable, Status};
 use crate::sim::Time;
 
-/// One node's Filter verdict.
+/// One node's Filter rejection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeVerdict {
-    pub node: Arc<str>,
-    /// The plugin that rejected the node; empty when it passed.
+    /// The node's index into `Attempt::nodes`.
+    pub node: usize,
+    /// The plugin that rejected the node.
     pub plugin: &'static str,
     pub code: Code,
     pub reasons: Vec<String>,
@@ -39,16 +40,34 @@ pub struct Attempt {
     pub pod: String,
     pub profile: String,
     pub nodes_total: usize,
-    /// Nodes Filter examined (sampling stops early on large clusters).
-    pub verdicts: Vec<NodeVerdict>,
+    /// The scheduler cache's node names by index, as the cycle saw them.
+    pub nodes: Arc<[Arc<str>]>,
+    /// Nodes Filter rejected, in the order examined. The nodes it passed are `feasible`: listing
+    /// them twice cost a tenth of a 5,000-node cycle. Sampling stops early on large clusters.
+    pub rejected: Vec<NodeVerdict>,
     pub pre_filter: Option<Status>,
-    /// The feasible nodes, in the order of the score table's columns.
-    pub feasible: Vec<Arc<str>>,
+    /// The feasible nodes' indexes, in the order of the score table's columns.
+    pub feasible: Vec<usize>,
     pub scores: Option<ScoreTable>,
     pub decision: Decision,
 }
 
 impl Attempt {
+    /// The name of the node at `idx`.
+    pub fn node_name(&self, idx: usize) -> &str {
+        self.nodes.get(idx).map(|n| &**n).unwrap_or("")
+    }
+
+    /// How many nodes Filter examined.
+    pub fn examined(&self) -> usize {
+        self.rejected.len() + self.feasible.len()
+    }
+
+    /// The feasible nodes' names, in the score table's order.
+    pub fn feasible_names(&self) -> impl Iterator<Item = &str> {
+        self.feasible.iter().map(|&i| self.node_name(i))
+    }
+
     /// Renders the attempt as text tables.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -57,18 +76,19 @@ impl Attempt {
         if let Some(s) = &self.pre_filter {
             let _ = writeln!(out, "PreFilter {} rejected the pod: {}", s.plugin, s.message());
         }
-        if !self.verdicts.is_empty() {
+        if self.examined() > 0 {
             let _ = writeln!(out, "\nFILTER\n{:<24} {:<22} REASON", "NODE", "PLUGIN");
-            for v in &self.verdicts {
-                let (plugin, reason) =
-                    if v.plugin.is_empty() { ("-", "passed".to_string()) } else { (v.plugin, v.reasons.join(", ")) };
-                let _ = writeln!(out, "{:<24} {:<22} {}", v.node, plugin, reason);
+            for v in &self.rejected {
+                let _ = writeln!(out, "{:<24} {:<22} {}", self.node_name(v.node), v.plugin, v.reasons.join(", "));
+            }
+            for n in self.feasible_names() {
+                let _ = writeln!(out, "{n:<24} {:<22} passed", "-");
             }
         }
         if let Some(t) = &self.scores {
             let _ = writeln!(out, "\nSCORE (raw / normalised x weight)");
             let mut header = format!("{:<34}", "PLUGIN");
-            for n in &self.feasible {
+            for n in self.feasible_names() {
                 let _ = write!(header, " {:>16}", n);
             }
             let _ = writeln!(out, "{header}");

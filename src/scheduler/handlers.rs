@@ -145,13 +145,13 @@ impl Scheduler {
             ctx,
             "filter",
             &info,
-            format!("{feasible}/{} nodes feasible ({} examined)", attempt.nodes_total, attempt.verdicts.len()),
+            format!("{feasible}/{} nodes feasible ({} examined)", attempt.nodes_total, attempt.examined()),
         );
         match cycle.result {
             Ok(node) => {
                 if let Some(t) = &attempt.scores {
                     let mut parts: Vec<String> =
-                        attempt.feasible.iter().zip(&t.totals).map(|(n, s)| format!("{n}={s}")).collect();
+                        attempt.feasible_names().zip(&t.totals).map(|(n, s)| format!("{n}={s}")).collect();
                     parts.truncate(8);
                     Self::trace(ctx, "score", &info, parts.join(", "));
                 }

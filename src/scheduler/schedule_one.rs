@@ -88,25 +88,33 @@ pub enum CycleFailure {
     Error(String),
 }
 
-/// Topology keys the cycle will need domains for.
-fn topology_keys(pod: &PodInfo, cache: &Cache) -> BTreeSet<String> {
-    let mut keys: BTreeSet<String> = [HOSTNAME.to_string(), ZONE.to_string()].into();
-    for t in pod
+/// Topology keys the cycle needs domains for and the cache has not indexed yet (usually none,
+/// so nothing is allocated per cycle).
+fn missing_topology_keys(pod: &PodInfo, cache: &Cache) -> BTreeSet<String> {
+    let terms = pod
         .required_affinity
         .iter()
         .chain(&pod.required_anti_affinity)
         .chain(&pod.preferred_affinity)
         .chain(&pod.preferred_anti_affinity)
-    {
-        keys.insert(t.topology_key.clone());
-    }
-    for c in pod.pod.spec.as_ref().and_then(|s| s.topology_spread_constraints.as_ref()).into_iter().flatten() {
-        keys.insert(c.topology_key.clone());
-    }
-    for g in cache.groups.terms.values() {
-        keys.insert(g.term.topology_key.clone());
-    }
-    keys
+        .map(|t| t.topology_key.as_str());
+    let spread = pod
+        .pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.topology_spread_constraints.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|c| c.topology_key.as_str());
+    let groups = cache.groups.terms.values().map(|g| g.term.topology_key.as_str());
+    [HOSTNAME, ZONE]
+        .into_iter()
+        .chain(terms)
+        .chain(spread)
+        .chain(groups)
+        .filter(|k| cache.domains(k).is_none())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Runs one cycle for `pod`. `next_start` is the round-robin index into the node order; the
@@ -120,7 +128,7 @@ pub fn schedule_pod(
     next_start: &mut usize,
     global_percentage: i32,
 ) -> CycleResult {
-    for k in topology_keys(pod, cache) {
+    for k in missing_topology_keys(pod, cache) {
         cache.ensure_domains(&k);
     }
     cache.order();
@@ -132,7 +140,8 @@ pub fn schedule_pod(
         pod: pod.key.clone(),
         profile: fw.name().to_string(),
         nodes_total: n,
-        verdicts: Vec::new(),
+        nodes: cache.names(),
+        rejected: Vec::new(),
         pre_filter: None,
         feasible: Vec::new(),
         scores: None,
@@ -194,19 +203,13 @@ pub fn schedule_pod(
             processed += 1;
             let s = Framework::run_filters_with_nominated(&filters, &state, pod, info, &snap);
             if s.is_success() {
-                attempt.verdicts.push(NodeVerdict {
-                    node: info.name.clone(),
-                    plugin: "",
-                    code: Code::Success,
-                    reasons: Vec::new(),
-                });
                 feasible.push(info);
                 if feasible.len() >= want {
                     break;
                 }
             } else {
-                attempt.verdicts.push(NodeVerdict {
-                    node: info.name.clone(),
+                attempt.rejected.push(NodeVerdict {
+                    node: info.idx,
                     plugin: s.plugin,
                     code: s.code,
                     reasons: s.reasons.clone(),
@@ -235,7 +238,7 @@ pub fn schedule_pod(
         let fit = FitError { num_all_nodes: n, pre_filter: None, statuses, post_filter_msg: String::new() };
         return CycleResult { result: Err(CycleFailure::Fit(fit)), state, attempt };
     }
-    attempt.feasible = feasible.iter().map(|f| f.name.clone()).collect();
+    attempt.feasible = feasible.iter().map(|f| f.idx).collect();
     if feasible.len() == 1 {
         let chosen = feasible[0].name.to_string();
         attempt.decision = Decision::Bound(chosen.clone());

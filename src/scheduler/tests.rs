@@ -84,7 +84,7 @@ fn binds_pods_and_records_scheduled_events() {
     assert_eq!(events(&mut c, "Scheduled"), [format!("Successfully assigned default/web to {node}")]);
     let a = scheduler(&c, id).last_attempt("default", "web").unwrap();
     assert_eq!(a.decision, Decision::Bound(node));
-    assert_eq!(a.verdicts.iter().filter(|v| v.plugin == "TaintToleration").count(), 1);
+    assert_eq!(a.rejected.iter().filter(|v| v.plugin == "TaintToleration").count(), 1);
     assert_eq!(a.feasible.len(), 3);
     let table = a.scores.as_ref().unwrap();
     let names: Vec<&str> = table.plugins.iter().map(|(n, _)| *n).collect();
@@ -334,7 +334,7 @@ fn property_random_clusters_respect_filters_and_capacity() {
             };
             let a = scheduler(&c, id).last_attempt("default", p.name()).unwrap();
             assert_eq!(a.decision, Decision::Bound(node.clone()));
-            assert!(a.feasible.iter().any(|f| **f == *node), "seed {seed}: {} bound to an infeasible node", p.name());
+            assert!(a.feasible_names().any(|f| f == node), "seed {seed}: {} bound to an infeasible node", p.name());
         }
     }
     let _ = Arc::new(0);

@@ -28,6 +28,9 @@ pub struct Cache {
     /// Real nodes (with a Node object) in scheduling order: zones interleaved, names sorted in each.
     order: Vec<usize>,
     order_dirty: bool,
+    /// Node names by slot, shared with the cycles' explanations (which name nodes by index, so
+    /// that a cycle examining 500 nodes copies no names); rebuilt when a slot appears or goes.
+    names: Arc<[Arc<str>]>,
     /// Pod key → node index, for every pod the cache holds (bound or assumed).
     pod_nodes: BTreeMap<String, usize>,
     assumed: BTreeSet<String>,
@@ -48,6 +51,7 @@ impl Cache {
         let i = self.slots.len();
         self.slots.push(Some(NodeInfo::new(i, name)));
         self.by_name.insert(name.to_string(), i);
+        self.order_dirty = true;
         i
     }
 
@@ -131,6 +135,13 @@ impl Cache {
         }
         self.order = order;
         self.order_dirty = false;
+        self.names =
+            self.slots.iter().map(|s| s.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| "".into())).collect();
+    }
+
+    /// Node names by index, as of the last `order`.
+    pub fn names(&self) -> Arc<[Arc<str>]> {
+        self.names.clone()
     }
 
     pub fn num_nodes(&mut self) -> usize {
@@ -234,8 +245,10 @@ impl Cache {
         }
     }
 
-    /// Pods nominated to `node`.
+    /// Pods nominated to `node`. Without any nomination (the usual case) no name is looked up:
+    /// Filter asks once per examined node.
     pub fn nominated_on(&self, node: &str) -> impl Iterator<Item = &Arc<PodInfo>> {
-        self.nominated.get(node).into_iter().flat_map(|m| m.values())
+        let map = if self.nominated.is_empty() { None } else { self.nominated.get(node) };
+        map.into_iter().flat_map(|m| m.values())
     }
 }

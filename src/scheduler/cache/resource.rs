@@ -5,6 +5,34 @@ use std::collections::BTreeMap;
 
 use crate::api::quantity::Quantity;
 
+/// A resource name resolved once, when a plugin is configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceName {
+    Cpu,
+    Memory,
+    EphemeralStorage,
+    Pods,
+    /// An extended resource, counted in whole units.
+    Scalar(String),
+}
+
+impl ResourceName {
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "cpu" => ResourceName::Cpu,
+            "memory" => ResourceName::Memory,
+            "ephemeral-storage" => ResourceName::EphemeralStorage,
+            "pods" => ResourceName::Pods,
+            other => ResourceName::Scalar(other.to_string()),
+        }
+    }
+
+    /// Resolves a configuration's (name, weight) list.
+    pub fn parse_weighted(resources: &[(String, i64)]) -> Vec<(ResourceName, i64)> {
+        resources.iter().map(|(n, w)| (ResourceName::parse(n), *w)).collect()
+    }
+}
+
 /// Amounts of each resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resource {
@@ -70,6 +98,18 @@ impl Resource {
             "ephemeral-storage" => self.ephemeral_storage,
             "pods" => self.allowed_pods,
             other => self.scalar.get(other).copied().unwrap_or(0),
+        }
+    }
+
+    /// The amount of an already resolved resource: scoring reads two or three amounts per node
+    /// per cycle, and matching their names as strings there cost a fifth of a cycle at 5,000 nodes.
+    pub fn amount(&self, name: &ResourceName) -> i64 {
+        match name {
+            ResourceName::Cpu => self.milli_cpu,
+            ResourceName::Memory => self.memory,
+            ResourceName::EphemeralStorage => self.ephemeral_storage,
+            ResourceName::Pods => self.allowed_pods,
+            ResourceName::Scalar(other) => self.scalar.get(other).copied().unwrap_or(0),
         }
     }
 

@@ -44,9 +44,9 @@ pub fn new_plugin(name: &str, profile: &Profile) -> Option<Box<dyn Plugin>> {
             hard_pod_affinity_weight: profile.hard_pod_affinity_weight,
         }),
         "DefaultPreemption" => Box::new(default_preemption::DefaultPreemption),
-        "NodeResourcesBalancedAllocation" => Box::new(node_resources_balanced_allocation::BalancedAllocation {
-            resources: profile.balanced_resources.clone(),
-        }),
+        "NodeResourcesBalancedAllocation" => {
+            Box::new(node_resources_balanced_allocation::BalancedAllocation::new(&profile.balanced_resources))
+        }
         "ImageLocality" => Box::new(image_locality::ImageLocality),
         "DefaultBinder" => Box::new(default_binder::DefaultBinder),
         _ => return None,

@@ -3,6 +3,7 @@
 //! (LeastAllocated by default, MostAllocated, RequestedToCapacityRatio) to the node's non-zero
 //! requests plus the pod's.
 
+use crate::scheduler::cache::resource::ResourceName;
 use crate::scheduler::cache::{NodeInfo, PodInfo};
 use crate::scheduler::config::{FitArgs, ScoringStrategy};
 use crate::scheduler::framework::{CycleState, MAX_NODE_SCORE, Plugin, Snapshot, Status, points};
@@ -11,11 +12,20 @@ pub const NAME: &str = "NodeResourcesFit";
 
 pub struct NodeResourcesFit {
     args: FitArgs,
+    /// `args.resources`, resolved.
+    resources: Vec<(ResourceName, i64)>,
+    /// RequestedToCapacityRatio's shape with scores scaled to 0..=100.
+    rtcr_shape: Option<Vec<(i64, i64)>>,
 }
 
 impl NodeResourcesFit {
     pub fn new(args: FitArgs) -> Self {
-        NodeResourcesFit { args }
+        let resources = ResourceName::parse_weighted(&args.resources);
+        let rtcr_shape = match &args.strategy {
+            ScoringStrategy::RequestedToCapacityRatio(s) => Some(s.iter().map(|(u, s)| (*u, s * 10)).collect()),
+            _ => None,
+        };
+        NodeResourcesFit { args, resources, rtcr_shape }
     }
 }
 
@@ -49,12 +59,17 @@ pub fn insufficient(pod: &PodInfo, node: &NodeInfo) -> Vec<String> {
 
 /// (requested including the pod, allocatable) of one resource; `non_zero` uses the scoring
 /// defaults for cpu and memory.
-pub fn requested_and_allocatable(pod: &PodInfo, node: &NodeInfo, resource: &str, non_zero: bool) -> (i64, i64) {
-    let alloc = node.allocatable.get(resource);
+pub fn requested_and_allocatable(
+    pod: &PodInfo,
+    node: &NodeInfo,
+    resource: &ResourceName,
+    non_zero: bool,
+) -> (i64, i64) {
+    let alloc = node.allocatable.amount(resource);
     let req = match (resource, non_zero) {
-        ("cpu", true) => node.non_zero_cpu + pod.non_zero_cpu,
-        ("memory", true) => node.non_zero_mem + pod.non_zero_mem,
-        _ => node.requested.get(resource) + pod.requests.get(resource),
+        (ResourceName::Cpu, true) => node.non_zero_cpu + pod.non_zero_cpu,
+        (ResourceName::Memory, true) => node.non_zero_mem + pod.non_zero_mem,
+        _ => node.requested.amount(resource) + pod.requests.amount(resource),
     };
     (req, alloc)
 }
@@ -88,17 +103,12 @@ impl NodeResourcesFit {
     /// The node's score under the profile's strategy.
     pub fn strategy_score(&self, pod: &PodInfo, node: &NodeInfo) -> i64 {
         let (mut sum, mut weights) = (0i64, 0i64);
-        let rtcr_shape: Option<Vec<(i64, i64)>> = match &self.args.strategy {
-            ScoringStrategy::RequestedToCapacityRatio(s) => Some(s.iter().map(|(u, s)| (*u, s * 10)).collect()),
-            _ => None,
-        };
-        for (name, weight) in &self.args.resources {
-            let scalar = !matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage");
-            if scalar && pod.requests.get(name) == 0 {
+        for (name, weight) in &self.resources {
+            if matches!(name, ResourceName::Scalar(_) | ResourceName::Pods) && pod.requests.amount(name) == 0 {
                 continue;
             }
             let (req, cap) = requested_and_allocatable(pod, node, name, true);
-            let s = match &rtcr_shape {
+            let s = match &self.rtcr_shape {
                 None if self.args.strategy == ScoringStrategy::MostAllocated => most(req, cap),
                 None => least(req, cap),
                 Some(shape) => {
@@ -119,7 +129,7 @@ impl NodeResourcesFit {
         if weights == 0 {
             return 0;
         }
-        if rtcr_shape.is_some() { (sum as f64 / weights as f64).round() as i64 } else { sum / weights }
+        if self.rtcr_shape.is_some() { (sum as f64 / weights as f64).round() as i64 } else { sum / weights }
     }
 }
 
