@@ -197,9 +197,12 @@ pub fn schedule_pod(
         let pct = fw.profile.percentage_of_nodes_to_score.unwrap_or(global_percentage);
         let want = num_feasible_nodes_to_find(pct, total);
         let start = if total == 0 { 0 } else { *next_start % total };
+        feasible.reserve(want.min(total));
         let mut processed = 0;
-        for k in 0..total {
-            let Some(info) = candidates.get((start + k) % total).and_then(|&i| cache.node(i)) else { continue };
+        // From `start` round to just before it, without a modulo per node.
+        let (before, from) = candidates.split_at(start.min(total));
+        for &i in from.iter().chain(before) {
+            let Some(info) = cache.node(i) else { continue };
             processed += 1;
             let s = Framework::run_filters_with_nominated(&filters, &state, pod, info, &snap);
             if s.is_success() {

@@ -30,6 +30,10 @@ impl Plugin for ImageLocality {
         points::SCORE
     }
     fn score(&self, _: &CycleState, pod: &PodInfo, node: &NodeInfo, snap: &Snapshot<'_>) -> i64 {
+        if node.images.is_empty() {
+            // A sum of nothing is under the 23 MiB floor, which scores 0 (skips a division per node).
+            return 0;
+        }
         let total = snap.num_nodes.max(1) as f64;
         let sum: i64 = pod
             .images

@@ -1,7 +1,7 @@
 //! TaintToleration: Filter rejects nodes with a NoSchedule or NoExecute taint the pod does not
 //! tolerate; Score counts the PreferNoSchedule taints it does not tolerate, fewer is better.
 
-use super::helper::{default_normalize_score, tolerated};
+use super::helper::{default_normalize_score, tolerated, tolerates};
 use crate::scheduler::cache::{NodeInfo, PodInfo};
 use crate::scheduler::framework::{CycleState, Plugin, Snapshot, Status, points};
 
@@ -26,14 +26,15 @@ impl Plugin for TaintToleration {
         if blocked { Status::unresolvable(ERR_REASON) } else { Status::success() }
     }
     fn score(&self, _: &CycleState, pod: &PodInfo, node: &NodeInfo, _: &Snapshot<'_>) -> i64 {
-        // Only tolerations that can apply to PreferNoSchedule count.
-        let tolerations: Vec<_> = pod
+        // Only tolerations that can apply to PreferNoSchedule count; borrowed, as Score runs per node.
+        let applicable = pod
             .tolerations
             .iter()
-            .filter(|t| matches!(t.effect.as_deref(), None | Some("") | Some("PreferNoSchedule")))
-            .cloned()
-            .collect();
-        node.taints.iter().filter(|t| t.effect == "PreferNoSchedule" && !tolerated(&tolerations, t)).count() as i64
+            .filter(|t| matches!(t.effect.as_deref(), None | Some("") | Some("PreferNoSchedule")));
+        node.taints
+            .iter()
+            .filter(|t| t.effect == "PreferNoSchedule" && !applicable.clone().any(|tol| tolerates(tol, t)))
+            .count() as i64
     }
     fn normalize(&self, _: &CycleState, scores: &mut [i64]) {
         default_normalize_score(true, scores);
