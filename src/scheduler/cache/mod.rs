@@ -245,10 +245,14 @@ impl Cache {
         }
     }
 
-    /// Pods nominated to `node`. Without any nomination (the usual case) no name is looked up:
-    /// Filter asks once per examined node.
+    /// Pods nominated to `node`.
     pub fn nominated_on(&self, node: &str) -> impl Iterator<Item = &Arc<PodInfo>> {
-        let map = if self.nominated.is_empty() { None } else { self.nominated.get(node) };
-        map.into_iter().flat_map(|m| m.values())
+        self.nominated.get(node).into_iter().flat_map(|m| m.values())
+    }
+
+    /// Whether any pod is nominated anywhere: usually not, and then Filter, which asks per
+    /// examined node, looks no name up.
+    pub fn has_nominations(&self) -> bool {
+        !self.nominated.is_empty()
     }
 }

@@ -157,6 +157,9 @@ impl Framework {
         node: &NodeInfo,
         snap: &Snapshot<'_>,
     ) -> Status {
+        if !snap.cache.has_nominations() {
+            return Self::run_filters(filters, state, pod, node, snap);
+        }
         let mut nominated = snap
             .cache
             .nominated_on(&node.name)

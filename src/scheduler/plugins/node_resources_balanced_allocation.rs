@@ -14,6 +14,12 @@ pub struct BalancedAllocation {
     resources: Vec<(ResourceName, i64)>,
 }
 
+/// `x.min(1.0)` for the finite fractions here: `f64::min` compiles to a libm call in wasm, and
+/// this runs twice per resource per scored node.
+fn at_most_one(x: f64) -> f64 {
+    if x > 1.0 { 1.0 } else { x }
+}
+
 /// The standard deviation of the fractions (|f1 - f2| / 2 for two).
 fn std_dev(fractions: &[f64]) -> f64 {
     match fractions.len() {
@@ -45,8 +51,8 @@ impl BalancedAllocation {
             return None;
         }
         let req = node.requested.amount(name);
-        let f_without = (req as f64 / alloc as f64).min(1.0);
-        let f_with = ((req + pod.requests.amount(name)) as f64 / alloc as f64).min(1.0);
+        let f_without = at_most_one(req as f64 / alloc as f64);
+        let f_with = at_most_one((req + pod.requests.amount(name)) as f64 / alloc as f64);
         Some((f_with, f_without))
     }
 
