@@ -110,7 +110,11 @@ fn kubectl_words(args: &[&str], word: &str, cluster: &Cluster) -> Vec<String> {
         _ => {}
     }
     if word.starts_with('-') {
-        return owned(FLAGS);
+        let mut flags = owned(FLAGS);
+        if args.first() == Some(&"explain") {
+            flags.extend(owned(kubectl::explain::FLAG_NAMES));
+        }
+        return flags;
     }
     // Positional words so far, flags and their values left out.
     let mut positional = Vec::new();
