@@ -201,6 +201,8 @@ mod tests {
         );
         assert_eq!(tab("kubectl get pods -o ya").0.as_deref(), Some("kubectl get pods -o yaml "));
         assert!(tab("kubectl get pods --").1.contains(&"--namespace".to_string()));
+        assert_eq!(tab("kubectl explain pods --rec").0.as_deref(), Some("kubectl explain pods --recursive "));
+        assert!(!tab("kubectl get pods --").1.contains(&"--recursive".to_string()));
         assert_eq!(tab("kubectl cordon node-03").0.as_deref(), Some("kubectl cordon node-03 "));
     }
 

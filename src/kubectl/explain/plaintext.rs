@@ -145,56 +145,60 @@ fn indent(amount: usize, text: &str) -> String {
 pub fn wrap(text: &str, limit: usize) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / limit.max(1));
     let mut current = 0usize;
-    let (mut word, mut space) = (String::new(), String::new());
-    let (mut word_len, mut space_len) = (0usize, 0usize);
+    let mut pending = Pending::default();
     for c in text.chars() {
         if c == '\n' {
-            if word.is_empty() {
-                if current + space_len <= limit {
-                    out.push_str(&space);
-                }
-            } else {
-                out.push_str(&space);
-                out.push_str(&word);
-            }
-            space.clear();
-            word.clear();
-            space_len = 0;
-            word_len = 0;
+            pending.finish(&mut out, current, limit);
             out.push('\n');
             current = 0;
         } else if c.is_whitespace() && c != '\u{a0}' {
-            if space.is_empty() || !word.is_empty() {
-                current += space_len + word_len;
-                out.push_str(&space);
-                out.push_str(&word);
-                space.clear();
-                word.clear();
-                space_len = 0;
-                word_len = 0;
+            if pending.space.is_empty() || !pending.word.is_empty() {
+                current += pending.write(&mut out);
             }
-            space.push(c);
-            space_len += 1;
+            pending.space.push(c);
+            pending.space_len += 1;
         } else {
-            word.push(c);
-            word_len += 1;
-            if current + word_len + space_len > limit && word_len < limit {
+            pending.word.push(c);
+            pending.word_len += 1;
+            if current + pending.word_len + pending.space_len > limit && pending.word_len < limit {
                 out.push('\n');
                 current = 0;
-                space.clear();
-                space_len = 0;
+                pending.space.clear();
+                pending.space_len = 0;
             }
         }
     }
-    if word.is_empty() {
-        if current + space_len <= limit {
-            out.push_str(&space);
-        }
-    } else {
-        out.push_str(&space);
-        out.push_str(&word);
-    }
+    pending.finish(&mut out, current, limit);
     out
+}
+
+/// The spaces and the word go-wordwrap holds back until it knows where the line breaks (lengths
+/// in characters).
+#[derive(Default)]
+struct Pending {
+    word: String,
+    space: String,
+    word_len: usize,
+    space_len: usize,
+}
+
+impl Pending {
+    /// Writes the spaces and the word; returns how many characters that was.
+    fn write(&mut self, out: &mut String) -> usize {
+        out.push_str(&self.space);
+        out.push_str(&self.word);
+        let written = self.space_len + self.word_len;
+        *self = Pending::default();
+        written
+    }
+
+    /// At a newline or the end: the word with its spaces, or trailing spaces if they still fit.
+    fn finish(&mut self, out: &mut String, current: usize, limit: usize) {
+        if !self.word.is_empty() || current + self.space_len <= limit {
+            self.write(out);
+        }
+        *self = Pending::default();
+    }
 }
 
 #[cfg(test)]
