@@ -2,6 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    kubarium::ui::explain_schema::load();
     yew::Renderer::<kubarium::ui::App>::new().render();
 }
 

@@ -16,6 +16,7 @@ pub mod describe;
 pub mod edit;
 pub mod events;
 pub mod exec;
+pub mod explain;
 pub mod expose;
 pub mod flags;
 pub mod get;
@@ -145,6 +146,7 @@ pub fn run_with(
         "edit" => edit::run(&mut k, rest),
         "exec" => exec::run(&mut k, rest),
         "wait" => wait::run(&mut k, rest),
+        "explain" => explain::run(&mut k, rest),
         other => unknown_command(other, k.out),
     }
     // What the command wrote reaches the cluster's watchers.

@@ -110,7 +110,11 @@ fn kubectl_words(args: &[&str], word: &str, cluster: &Cluster) -> Vec<String> {
         _ => {}
     }
     if word.starts_with('-') {
-        return owned(FLAGS);
+        let mut flags = owned(FLAGS);
+        if args.first() == Some(&"explain") {
+            flags.extend(owned(kubectl::explain::FLAG_NAMES));
+        }
+        return flags;
     }
     // Positional words so far, flags and their values left out.
     let mut positional = Vec::new();
@@ -197,6 +201,8 @@ mod tests {
         );
         assert_eq!(tab("kubectl get pods -o ya").0.as_deref(), Some("kubectl get pods -o yaml "));
         assert!(tab("kubectl get pods --").1.contains(&"--namespace".to_string()));
+        assert_eq!(tab("kubectl explain pods --rec").0.as_deref(), Some("kubectl explain pods --recursive "));
+        assert!(!tab("kubectl get pods --").1.contains(&"--recursive".to_string()));
         assert_eq!(tab("kubectl cordon node-03").0.as_deref(), Some("kubectl cordon node-03 "));
     }
 

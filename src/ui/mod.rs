@@ -6,6 +6,7 @@ mod app;
 mod architecture;
 mod captions;
 mod cluster_view;
+pub mod explain_schema;
 mod fault_actions;
 mod header;
 mod i18n;
