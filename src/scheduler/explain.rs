@@ -95,8 +95,7 @@ impl Attempt {
             for (p, (name, weight)) in t.plugins.iter().enumerate() {
                 let mut line = format!("{:<34}", format!("{name} (x{weight})"));
                 for n in 0..self.feasible.len() {
-                    let raw = t.raw.get(p).and_then(|r| r.get(n)).copied().unwrap_or(0);
-                    let norm = t.normalized.get(p).and_then(|r| r.get(n)).copied().unwrap_or(0);
+                    let (raw, norm) = t.score(p, n);
                     let _ = write!(line, " {:>16}", format!("{raw}/{norm}={}", norm * weight));
                 }
                 let _ = writeln!(out, "{line}");

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::{Node, Taint};
 
 use super::pod_info::{HostPort, PodInfo, normalized_image_name};
-use super::resource::Resource;
+use super::resource::{Resource, ResourceName, fraction};
 use crate::api::quantity::Quantity;
 
 /// The scheduler's view of one node.
@@ -29,6 +29,9 @@ pub struct NodeInfo {
     pub used_ports: BTreeSet<HostPort>,
     /// Normalised image name → size in bytes.
     pub images: BTreeMap<String, i64>,
+    /// The requested fractions of cpu and memory, kept with `requested`: BalancedAllocation reads
+    /// them on every node it scores, and they change only when a pod comes or goes.
+    cpu_memory_fractions: [Option<f64>; 2],
 }
 
 impl NodeInfo {
@@ -47,7 +50,24 @@ impl NodeInfo {
             pods: Vec::new(),
             used_ports: BTreeSet::new(),
             images: BTreeMap::new(),
+            cpu_memory_fractions: [None; 2],
         }
+    }
+
+    /// `requested / allocatable` of `name`, at most 1; `None` when the node has none of it.
+    pub fn requested_fraction(&self, name: &ResourceName) -> Option<f64> {
+        match name {
+            ResourceName::Cpu => self.cpu_memory_fractions[0],
+            ResourceName::Memory => self.cpu_memory_fractions[1],
+            other => fraction(self.requested.amount(other), self.allocatable.amount(other)),
+        }
+    }
+
+    fn refresh_fractions(&mut self) {
+        self.cpu_memory_fractions = [
+            fraction(self.requested.milli_cpu, self.allocatable.milli_cpu),
+            fraction(self.requested.memory, self.allocatable.memory),
+        ];
     }
 
     /// Takes the node object's labels, taints, allocatable and images.
@@ -64,6 +84,7 @@ impl NodeInfo {
             }
         }
         self.allocatable = alloc;
+        self.refresh_fractions();
         self.images.clear();
         for image in status.and_then(|s| s.images.as_ref()).into_iter().flatten() {
             for name in image.names.iter().flatten() {
@@ -77,6 +98,7 @@ impl NodeInfo {
         self.requested.add(&pod.requests);
         self.non_zero_cpu = self.non_zero_cpu.saturating_add(pod.non_zero_cpu);
         self.non_zero_mem = self.non_zero_mem.saturating_add(pod.non_zero_mem);
+        self.refresh_fractions();
         for p in &pod.host_ports {
             self.used_ports.insert(p.clone());
         }
@@ -90,6 +112,7 @@ impl NodeInfo {
         self.requested.sub(&pod.requests);
         self.non_zero_cpu = self.non_zero_cpu.saturating_sub(pod.non_zero_cpu);
         self.non_zero_mem = self.non_zero_mem.saturating_sub(pod.non_zero_mem);
+        self.refresh_fractions();
         for p in &pod.host_ports {
             self.used_ports.remove(p);
         }

@@ -33,6 +33,17 @@ impl ResourceName {
     }
 }
 
+/// `requested / allocatable` as a float, at most 1 (what BalancedAllocation balances); `None`
+/// when nothing is allocatable.
+pub fn fraction(requested: i64, allocatable: i64) -> Option<f64> {
+    if allocatable == 0 {
+        return None;
+    }
+    let f = requested as f64 / allocatable as f64;
+    // Not `f64::min`: that is a libm call in wasm, and this runs per scored node.
+    Some(if f > 1.0 { 1.0 } else { f })
+}
+
 /// Amounts of each resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resource {

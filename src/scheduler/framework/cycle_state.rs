@@ -10,10 +10,11 @@ use crate::scheduler::plugins::pod_topology_spread::{SpreadFilterState, SpreadSc
 /// State of one scheduling cycle.
 #[derive(Debug, Default)]
 pub struct CycleState {
-    /// Plugins whose PreFilter returned Skip: their Filter is not run.
-    pub skip_filter: BTreeSet<&'static str>,
-    /// Plugins whose PreScore returned Skip: their Score is not run.
-    pub skip_score: BTreeSet<&'static str>,
+    /// Plugins whose PreFilter returned Skip (bit i: the framework's i-th plugin): their Filter is
+    /// not run. A profile holds each of the twenty registry plugins at most once, so 64 bits suffice.
+    pub skip_filter: u64,
+    /// Plugins whose PreScore returned Skip, as `skip_filter`: their Score is not run.
+    pub skip_score: u64,
     /// Nodes a PreFilter restricted the pod to (NodeAffinity's `metadata.name` fields); `None` = all.
     pub node_names: Option<BTreeSet<String>>,
     pub spread_filter: Option<SpreadFilterState>,

@@ -8,17 +8,28 @@ use crate::scheduler::cache::{NodeInfo, PodInfo};
 use crate::scheduler::config::Profile;
 use crate::scheduler::plugins;
 
-/// The per-plugin scores of one cycle: the explanation keeps it as is.
+/// The per-plugin scores of one cycle: the explanation keeps it as is. Flat and plugin-major, so a
+/// cycle allocates three vectors, not two per scoring plugin.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScoreTable {
     /// (plugin, weight), in score order.
     pub plugins: Vec<(&'static str, i64)>,
-    /// `raw[p][n]`: plugin p's score of feasible node n before normalisation.
-    pub raw: Vec<Vec<i64>>,
-    /// After NormalizeScore (equal to raw for plugins without one).
-    pub normalized: Vec<Vec<i64>>,
+    /// Feasible nodes scored (the row length of `raw` and `normalized`).
+    pub nodes: usize,
+    /// `raw[p * nodes + n]`: plugin p's score of feasible node n before normalisation.
+    raw: Vec<i64>,
+    /// After NormalizeScore (equal to raw for plugins without one), laid out as `raw`.
+    normalized: Vec<i64>,
     /// Σ normalized × weight per node.
     pub totals: Vec<i64>,
+}
+
+impl ScoreTable {
+    /// Plugin `p`'s (raw, normalised) score of feasible node `n`.
+    pub fn score(&self, p: usize, n: usize) -> (i64, i64) {
+        let at = p * self.nodes + n;
+        (self.raw.get(at).copied().unwrap_or(0), self.normalized.get(at).copied().unwrap_or(0))
+    }
 }
 
 /// A profile's plugins, ready to run.
@@ -113,13 +124,12 @@ impl Framework {
 
     /// PreFilter: a rejection ends the cycle for every node; Skip removes the plugin's Filter.
     pub fn run_pre_filter(&self, state: &mut CycleState, pod: &PodInfo, snap: &Snapshot<'_>) -> Status {
-        for p in self.pre_filter.iter().filter_map(|&i| self.plugin(i)) {
+        for &i in &self.pre_filter {
+            let Some(p) = self.plugin(i) else { continue };
             let s = p.pre_filter(state, pod, snap);
             match s.code {
                 Code::Success => {}
-                Code::Skip => {
-                    state.skip_filter.insert(p.name());
-                }
+                Code::Skip => state.skip_filter |= 1 << i,
                 _ => return s.with_plugin(p.name()),
             }
         }
@@ -128,7 +138,7 @@ impl Framework {
 
     /// The Filter plugins that run for this pod, in order.
     pub fn active_filters(&self, state: &CycleState) -> Vec<&dyn Plugin> {
-        self.filter.iter().filter_map(|&i| self.plugin(i)).filter(|p| !state.skip_filter.contains(p.name())).collect()
+        self.filter.iter().filter(|&&i| state.skip_filter & (1 << i) == 0).filter_map(|&i| self.plugin(i)).collect()
     }
 
     /// Filter on one node: the first rejection, or success.
@@ -186,39 +196,39 @@ impl Framework {
         nodes: &[&NodeInfo],
         snap: &Snapshot<'_>,
     ) -> Result<ScoreTable, Status> {
-        for p in self.pre_score.iter().filter_map(|&i| self.plugin(i)) {
+        for &i in &self.pre_score {
+            let Some(p) = self.plugin(i) else { continue };
             let s = p.pre_score(state, pod, nodes, snap);
             match s.code {
                 Code::Success => {}
-                Code::Skip => {
-                    state.skip_score.insert(p.name());
-                }
+                Code::Skip => state.skip_score |= 1 << i,
                 _ => return Err(s.with_plugin(p.name())),
             }
         }
-        let mut table = ScoreTable { totals: vec![0; nodes.len()], ..ScoreTable::default() };
+        let mut table = ScoreTable { nodes: nodes.len(), totals: vec![0; nodes.len()], ..ScoreTable::default() };
+        let rows = self.score.len() * nodes.len();
+        table.raw.reserve_exact(rows);
+        table.normalized.reserve_exact(rows);
         for &(i, weight) in &self.score {
             let Some(p) = self.plugin(i) else { continue };
-            if state.skip_score.contains(p.name()) {
+            if state.skip_score & (1 << i) != 0 {
                 continue;
             }
-            let raw: Vec<i64> = nodes.iter().map(|n| p.score(state, pod, n, snap)).collect();
-            let mut normalized = raw.clone();
-            p.normalize(state, &mut normalized);
-            for (n, s) in normalized.iter().enumerate() {
-                if !(0..=MAX_NODE_SCORE).contains(s) {
-                    return Err(Status::error(format!(
-                        "plugin {:?} returns an invalid score {s}, it should in the range of [0, 100] after normalizing",
-                        p.name()
-                    )));
-                }
-                if let Some(t) = table.totals.get_mut(n) {
-                    *t += s * weight;
-                }
+            let from = table.raw.len();
+            table.raw.extend(nodes.iter().map(|n| p.score(state, pod, n, snap)));
+            table.normalized.extend_from_slice(&table.raw[from..]);
+            let normalized = &mut table.normalized[from..];
+            p.normalize(state, normalized);
+            if let Some(s) = normalized.iter().find(|s| !(0..=MAX_NODE_SCORE).contains(*s)) {
+                return Err(Status::error(format!(
+                    "plugin {:?} returns an invalid score {s}, it should in the range of [0, 100] after normalizing",
+                    p.name()
+                )));
+            }
+            for (t, s) in table.totals.iter_mut().zip(normalized.iter()) {
+                *t += s * weight;
             }
             table.plugins.push((p.name(), weight));
-            table.raw.push(raw);
-            table.normalized.push(normalized);
         }
         Ok(table)
     }

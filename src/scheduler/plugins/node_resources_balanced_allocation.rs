@@ -4,7 +4,7 @@
 //! change gives 75, and best-effort pods are skipped at PreScore. The final truncation to an
 //! integer follows the earlier formula's `int64(...)`; upstream's exact rounding is unverified.
 
-use crate::scheduler::cache::resource::ResourceName;
+use crate::scheduler::cache::resource::{ResourceName, fraction};
 use crate::scheduler::cache::{NodeInfo, PodInfo};
 use crate::scheduler::framework::{CycleState, Plugin, Snapshot, Status, points};
 
@@ -12,12 +12,6 @@ pub const NAME: &str = "NodeResourcesBalancedAllocation";
 
 pub struct BalancedAllocation {
     resources: Vec<(ResourceName, i64)>,
-}
-
-/// `x.min(1.0)` for the finite fractions here: `f64::min` compiles to a libm call in wasm, and
-/// this runs twice per resource per scored node.
-fn at_most_one(x: f64) -> f64 {
-    if x > 1.0 { 1.0 } else { x }
 }
 
 /// The standard deviation of the fractions (|f1 - f2| / 2 for two).
@@ -45,14 +39,15 @@ impl BalancedAllocation {
     }
 
     /// A resource's fractions (with the pod, without it); `None` when the node has none of it.
+    /// The node's own fraction is kept by its NodeInfo, so only the pod's share is divided here.
+    #[inline]
     fn fractions(name: &ResourceName, pod: &PodInfo, node: &NodeInfo) -> Option<(f64, f64)> {
-        let alloc = node.allocatable.amount(name);
-        if alloc == 0 {
-            return None;
+        let f_without = node.requested_fraction(name)?;
+        let want = pod.requests.amount(name);
+        if want == 0 {
+            return Some((f_without, f_without));
         }
-        let req = node.requested.amount(name);
-        let f_without = at_most_one(req as f64 / alloc as f64);
-        let f_with = at_most_one((req + pod.requests.amount(name)) as f64 / alloc as f64);
+        let f_with = fraction(node.requested.amount(name) + want, node.allocatable.amount(name))?;
         Some((f_with, f_without))
     }
 
@@ -92,7 +87,7 @@ impl Plugin for BalancedAllocation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::testing::{node, pod};
+    use crate::scheduler::testing::{node, node_object_sized, pod};
     use std::sync::Arc;
 
     fn plugin() -> BalancedAllocation {
@@ -123,6 +118,20 @@ mod tests {
         let incoming_cpu_only = pod("q", &[(1000, 0), (2000, 0)]);
         assert_eq!(s(&with_pods(6000, 10000, cpu_only), &incoming_cpu_only), 50);
         assert_eq!(s(&with_pods(6000, 10000, cpu_mem), &incoming_cpu_only), 75);
+    }
+
+    /// The node's own fractions are cached: they must follow pods leaving and the node changing.
+    #[test]
+    fn cached_fractions_follow_the_node() {
+        let b = plugin();
+        let p = pod("p", &[(1000, 2000)]);
+        let mut n = with_pods(10000, 20000, &[(3000, 0), (1000, 5000)]);
+        n.remove_pod("default/e0");
+        assert_eq!(b.balance(&p, &n, false), b.balance(&p, &with_pods(10000, 20000, &[(1000, 5000)]), false));
+        let mut bigger = node("n", 20000, 20000, 110);
+        bigger.add_pod(Arc::new(pod("e1", &[(1000, 5000)])));
+        n.set_node(node_object_sized("n", 20000, 20000, 110));
+        assert_eq!(b.balance(&p, &n, true), b.balance(&p, &bigger, true));
     }
 
     #[test]
