@@ -53,6 +53,12 @@ impl Cache {
         self.objects.values()
     }
 
+    /// Every (key, object), in key order: callers holding other maps in the same order walk them
+    /// side by side instead of looking each key up.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Object)> {
+        self.objects.iter().map(|(k, o)| (k.as_str(), o))
+    }
+
     /// The objects of one namespace, in name order.
     pub fn in_namespace<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Object> + 'a {
         let start = format!("{namespace}/");

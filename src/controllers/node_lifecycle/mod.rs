@@ -10,6 +10,7 @@
 //! Evicting the pods is the taint eviction controller's job.
 
 pub mod health;
+mod monitor;
 pub mod taints;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,12 +18,12 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Node;
 
-use self::health::{NodeHealth, ZoneState, is_ready, try_update, zone_key, zone_labels, zone_state};
+use self::health::{ZoneState, zone_key};
+use self::monitor::Tracked;
 use self::taints::{
     NO_EXECUTE, NOT_READY, UNREACHABLE, diff, has_taint, managed_no_schedule, ready_condition, swap, taint,
     wanted_no_schedule,
 };
-use super::controller_utils::{unix_millis, virtual_time};
 use super::periodic::{Ticker, start_informer};
 use super::queue::{KeyQueue, Requeue};
 use super::{SyncError, controller_identity, record_decision};
@@ -53,7 +54,7 @@ pub struct NodeLifecycleController {
     /// Nodes whose NoSchedule taints need a look (`nodeUpdateQueue`).
     no_schedule: KeyQueue,
     monitor: Ticker,
-    health: BTreeMap<String, NodeHealth>,
+    health: BTreeMap<String, Tracked>,
     /// Nodes registered with the controller (`knownNodeSet`).
     known: BTreeSet<String>,
     /// Nodes waiting for a NoExecute taint (`zoneNoExecuteTainter`).
@@ -247,9 +248,10 @@ impl NodeLifecycleController {
 
     /// `classifyNodes`: registers new nodes and forgets deleted ones, with their events.
     fn classify(&mut self, api: &mut ApiServer) {
-        // The common pass (no node joined or left) costs lookups, not a set of every name.
+        // The common pass (no node joined or left) walks the two sorted name lists side by side.
         let cache = self.nodes.cache();
-        if cache.len() == self.known.len() && cache.iter().all(|n| self.known.contains(n.name())) {
+        if cache.len() == self.known.len() && cache.entries().map(|(k, _)| k).eq(self.known.iter().map(String::as_str))
+        {
             return;
         }
         let current: BTreeSet<String> = self.nodes.cache().iter().map(|n| n.name().to_string()).collect();
@@ -268,113 +270,6 @@ impl NodeLifecycleController {
             self.known.remove(&name);
             self.health.remove(&name);
             self.to_taint.remove(&name);
-        }
-    }
-
-    /// `monitorNodeHealth`: one pass over every node.
-    fn monitor_node_health(&mut self, api: &mut ApiServer) {
-        self.classify(api);
-        let now = api.now();
-        let now_meta = Self::now_meta(api);
-        let epoch_ms = api.clock().unix_millis(Time::ZERO);
-        let nodes: Vec<Arc<Node>> = self
-            .nodes
-            .cache()
-            .iter()
-            .filter_map(|o| if let Object::Node(n) = o { Some(n.clone()) } else { None })
-            .collect();
-        let mut lease_key = String::from("kube-node-lease/");
-        for node in nodes {
-            let name = node.metadata.name.as_deref().unwrap_or_default();
-            lease_key.truncate("kube-node-lease/".len());
-            lease_key.push_str(name);
-            let renew = match self.leases.cache().get(&lease_key) {
-                Some(Object::Lease(l)) => {
-                    l.spec.as_ref().and_then(|s| s.renew_time.as_ref()).map(|t| t.0.as_millisecond())
-                }
-                _ => None,
-            };
-            let created =
-                node.metadata.creation_timestamp.as_ref().map(unix_millis).map(|ms| virtual_time(ms, epoch_ms));
-            let saved = self.health.get_mut(name);
-            let observed = try_update(&node, renew, saved.as_deref(), created.unwrap_or(Time::ZERO), now, &now_meta);
-            let unchanged = observed.update.is_none()
-                && observed.current_ready == Some("True")
-                && observed.observed_ready == "True";
-            if let (true, Some(saved)) = (unchanged, saved) {
-                // The common case, a healthy node: remember what was seen, and nothing to taint or evict
-                // beyond making sure it carries no NoExecute taint.
-                *saved = observed.health;
-                if !self.to_taint.is_empty()
-                    || has_taint(&node, UNREACHABLE, NO_EXECUTE)
-                    || has_taint(&node, NOT_READY, NO_EXECUTE)
-                {
-                    self.mark_reachable(api, &node);
-                }
-                continue;
-            }
-            let name = name.to_string();
-            let mut node = node;
-            if let Some(next) = observed.update {
-                let obj = Object::Node(Arc::new(next));
-                record_decision(
-                    api,
-                    NAME,
-                    "update-status",
-                    &obj,
-                    format!("node {name} stopped posting status for more than 50s: Ready is now Unknown"),
-                );
-                match api.update_status(&self.who, obj) {
-                    Ok(Object::Node(n)) => node = n,
-                    // Retried on the next pass, with the health left as it was.
-                    _ => continue,
-                }
-            }
-            self.health.insert(name.clone(), observed.health);
-            let Some(current) = observed.current_ready else { continue };
-            self.process_taint_eviction(api, &node, observed.observed_ready);
-            if current != "True" && observed.observed_ready == "True" {
-                let obj = Object::Node(node.clone());
-                let msg = format!("Node {name} status is now: NodeNotReady");
-                self.recorder.event(api, &obj, None, EventKind::Normal, "NodeNotReady", &msg);
-                self.mark_pods_not_ready(api, &name);
-            }
-        }
-        self.handle_disruption(api);
-        self.taint_pass(api);
-    }
-
-    /// `handleDisruption`: zone states; with every zone fully disrupted (the control plane is more
-    /// likely cut off than every node dead) no node keeps a NoExecute taint.
-    fn handle_disruption(&mut self, api: &mut ApiServer) {
-        // (ready, not ready) per zone, keyed by borrowed labels; the zone keys are built once per zone.
-        let mut census: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
-        for node in self.nodes.cache().iter().filter_map(node_of) {
-            let counts = census.entry(zone_labels(node)).or_default();
-            if is_ready(node) {
-                counts.0 += 1;
-            } else {
-                counts.1 += 1;
-            }
-        }
-        self.zone_states = census
-            .into_iter()
-            .map(|((region, zone), (up, down))| {
-                let key = if region.is_empty() && zone.is_empty() {
-                    String::new()
-                } else {
-                    format!("{region}:\u{0000}:{zone}")
-                };
-                (key, zone_state(up, down))
-            })
-            .collect();
-        let all_full =
-            !self.zone_states.is_empty() && self.zone_states.values().all(|s| *s == ZoneState::FullDisruption);
-        if all_full {
-            let nodes: Vec<Node> = self.nodes.cache().iter().filter_map(node_of).cloned().collect();
-            for node in &nodes {
-                self.mark_reachable(api, node);
-            }
         }
     }
 
