@@ -284,7 +284,7 @@ impl ApiServer {
         if let (None, Some(Object::Service(gone))) = (&new, &old) {
             self.services.release(gone);
         }
-        self.watches.notify(old.as_ref(), new.as_ref(), &mut self.pending);
+        self.watches.notify(old.as_ref(), new.as_ref(), obj, &mut self.pending);
         Ok(value)
     }
 }

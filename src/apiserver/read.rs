@@ -154,7 +154,8 @@ impl ApiServer {
                 (true, false, false) => EventType::Deleted,
                 _ => continue,
             };
-            self.pending.push(WatchEvent { watch: id, event_type, object: obj });
+            let object_ref = Self::object_ref(kind, obj.namespace(), obj.name());
+            self.pending.push(WatchEvent { watch: id, event_type, object: obj, object_ref });
         }
         self.finish_ok(who, "watch", &oref, self.store.revision(), 200);
         Ok(id)

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{Kind, Object};
+use crate::sim::trace::ObjectRef;
 
 /// Identifies one watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,6 +36,9 @@ pub struct WatchEvent {
     pub watch: WatchId,
     pub event_type: EventType,
     pub object: Object,
+    /// The write's trace reference, shared by every watcher's notification: a delivery's trace
+    /// entry names the object without allocating its names again.
+    pub object_ref: ObjectRef,
 }
 
 /// What a watcher selects: a kind, optionally one namespace, and a predicate over objects.
@@ -133,7 +137,13 @@ impl WatchHub {
     /// The notifications a change from `old` to `new` produces (a create has no `old`, a delete no
     /// `new`), in watch order. An update that moves an object into a watcher's selection is ADDED for
     /// it, one that moves it out is DELETED, as the watch cache reports them.
-    pub fn notify(&self, old: Option<&Object>, new: Option<&Object>, out: &mut Vec<WatchEvent>) {
+    pub fn notify(
+        &self,
+        old: Option<&Object>,
+        new: Option<&Object>,
+        object_ref: &ObjectRef,
+        out: &mut Vec<WatchEvent>,
+    ) {
         let Some(kind) = new.or(old).map(Object::kind) else { return };
         let Some(watchers) = self.by_kind.get(&kind) else { return };
         let mut candidates: Vec<WatchId> = watchers.general.iter().copied().collect();
@@ -159,7 +169,7 @@ impl WatchHub {
                 (true, false, None, Some(o)) => (EventType::Deleted, o),
                 _ => continue,
             };
-            out.push(WatchEvent { watch: id, event_type, object: object.clone() });
+            out.push(WatchEvent { watch: id, event_type, object: object.clone(), object_ref: object_ref.clone() });
         }
     }
 }
@@ -195,16 +205,16 @@ mod tests {
         let all =
             hub.open(WatchFilter { kind: Kind::Pod, namespace: None, node_name: None, predicate: Box::new(|_| true) });
         let mut out = Vec::new();
-        hub.notify(Some(&pod("a", None)), Some(&pod("a", Some("node-01"))), &mut out);
+        hub.notify(Some(&pod("a", None)), Some(&pod("a", Some("node-01"))), &ObjectRef::default(), &mut out);
         let seen: Vec<(WatchId, EventType)> = out.iter().map(|e| (e.watch, e.event_type)).collect();
         assert_eq!(seen, vec![(n1, EventType::Added), (all, EventType::Modified)]);
         out.clear();
-        hub.notify(Some(&pod("a", Some("node-01"))), None, &mut out);
+        hub.notify(Some(&pod("a", Some("node-01"))), None, &ObjectRef::default(), &mut out);
         assert_eq!(out.len(), 2);
         assert!(out.iter().all(|e| e.event_type == EventType::Deleted));
         hub.close(n1);
         out.clear();
-        hub.notify(None, Some(&pod("b", Some("node-01"))), &mut out);
+        hub.notify(None, Some(&pod("b", Some("node-01"))), &ObjectRef::default(), &mut out);
         assert_eq!(out.len(), 1);
     }
 
@@ -218,7 +228,7 @@ mod tests {
             predicate: Box::new(|_| true),
         });
         let mut out = Vec::new();
-        hub.notify(None, Some(&pod("a", None)), &mut out);
+        hub.notify(None, Some(&pod("a", None)), &ObjectRef::default(), &mut out);
         assert!(out.is_empty());
     }
 }

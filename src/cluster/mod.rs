@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::apiserver::{ApiServer, WatchEvent, WatchId};
 use crate::client::{Ctx, Process};
 use crate::sim::latency::Latency;
-use crate::sim::trace::{Component, Entry, EntryKind, ObjectRef};
+use crate::sim::trace::{Component, Entry, EntryKind};
 use crate::sim::{Clock, Duration, EventQueue, Time};
 pub use components::{ComponentError, ControlPlane};
 pub use setup::Setup;
@@ -254,7 +254,7 @@ impl Cluster {
 /// component that the UI draws between a write and the reaction to it.
 fn record_deliveries(api: &mut ApiServer, to: Component, events: &[WatchEvent]) {
     for e in events {
-        let object = ObjectRef::new(e.object.kind().as_str(), e.object.namespace().unwrap_or(""), e.object.name());
+        let object = e.object_ref.clone();
         let entry = Entry::new(Component::ApiServer, to.clone(), EntryKind::Watch, e.event_type.as_str(), object);
         api.record(entry.rv(e.object.resource_version()));
     }
