@@ -14,7 +14,7 @@ BINARYEN_VERSION := 132.0.0
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p}' Cargo.lock)
 
 .PHONY: serve test build-web tools test-tools wasm-target trunk wasm-bindgen wasm-opt wasm-pack chromium \
-        fmt clippy native-test browser-test web-size bench bench-wasm
+        fmt clippy native-test browser-test web-size page-perf bench bench-wasm
 
 serve: tools
 	cargo fetch
@@ -69,6 +69,11 @@ build-web: tools
 web-size: build-web
 	@wasm=$$(ls dist/*.wasm); raw=$$(stat -c %s $$wasm); gz=$$(gzip -9 -c $$wasm | wc -c); \
 		printf 'release wasm: %s bytes raw, %s bytes gzip (%s KiB)\n' $$raw $$gz $$((gz / 1024))
+
+# The release page in headless Chromium: time to an interactive terminal, and frames with 100 pods
+# animating (the README's numbers). Not part of `make test`: it measures, it does not judge.
+page-perf: test-tools build-web
+	CHROMEDRIVER=/usr/bin/chromedriver python3 scripts/page-perf.py
 
 bench:
 	cargo bench

@@ -39,8 +39,12 @@ pub const DEFAULT_SCHEDULER_NAME: &str = "default-scheduler";
 
 const TOKEN_CYCLE: u64 = 1;
 const TOKEN_FLUSH: u64 = 2;
-/// Pods scheduled per wake-up before the scheduler yields a millisecond of virtual time.
+/// Pods scheduled in one millisecond of virtual time before the scheduler lets the clock move.
 const BATCH: usize = 256;
+/// Pods scheduled per wake-up: between wake-ups (at the same virtual time when the millisecond's
+/// batch is not used up) the web page may draw a frame, and 256 cycles in one go held it for tens of
+/// milliseconds.
+const CHUNK: usize = 16;
 /// How many pods' last attempts are kept for explanation.
 const EXPLAIN_LIMIT: usize = 512;
 
@@ -69,6 +73,8 @@ pub struct Scheduler {
     identity: Identity,
     explanations: explain::Explanations,
     cycle_pending: bool,
+    /// The virtual millisecond the current batch belongs to, and how many pods it has scheduled.
+    batch: (Time, usize),
     flush_at: Option<Time>,
     pub stats: Stats,
 }
@@ -111,6 +117,7 @@ impl Scheduler {
             identity,
             explanations: explain::Explanations::new(EXPLAIN_LIMIT),
             cycle_pending: false,
+            batch: (Time::ZERO, 0),
             flush_at: None,
             stats: Stats::default(),
             config,
@@ -202,14 +209,19 @@ impl Process for Scheduler {
         match token {
             TOKEN_CYCLE => {
                 self.cycle_pending = false;
-                for _ in 0..BATCH {
-                    if !self.schedule_next(ctx) {
+                if self.batch.0 != ctx.now() {
+                    self.batch = (ctx.now(), 0);
+                }
+                for _ in 0..CHUNK {
+                    if self.batch.1 >= BATCH || !self.schedule_next(ctx) {
                         break;
                     }
+                    self.batch.1 += 1;
                 }
                 if self.queue.has_active() {
                     self.cycle_pending = true;
-                    ctx.wake_after(Duration::from_millis(1), TOKEN_CYCLE);
+                    let used_up = self.batch.1 >= BATCH;
+                    ctx.wake_after(if used_up { Duration::from_millis(1) } else { Duration::ZERO }, TOKEN_CYCLE);
                 }
             }
             TOKEN_FLUSH => {
