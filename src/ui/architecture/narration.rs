@@ -20,6 +20,10 @@ pub struct NarrationProps {
 }
 
 const LIVE: &str = "live";
+/// Upcoming steps listed after the current one. A large command's chain reaches its 400 steps
+/// within a few ticks; listing them all at once held the page for a long frame, while a journey
+/// only ever moves one step at a time.
+const AHEAD: usize = 20;
 
 #[function_component(Narration)]
 pub fn narration(props: &NarrationProps) -> Html {
@@ -95,7 +99,7 @@ pub fn narration(props: &NarrationProps) -> Html {
                 if props.steps.is_empty() {
                     <li class="empty">{ t(lang, T::NoJourney) }</li>
                 }
-                { for props.steps.iter().enumerate().map(|(i, e)| {
+                { for props.steps.iter().take(if in_journey { journey.step + 1 + AHEAD } else { len }).enumerate().map(|(i, e)| {
                     let current = in_journey && i == journey.step;
                     let past = in_journey && i > journey.step;
                     html! {
