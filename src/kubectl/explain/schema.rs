@@ -20,6 +20,17 @@ pub enum Ty {
     Map(Box<Ty>),
 }
 
+impl Ty {
+    /// The named type this is, or holds as array items or map values: where a field path goes on.
+    pub fn named(&self) -> Option<usize> {
+        match self {
+            Ty::Named(index) => Some(*index),
+            Ty::Array(inner) | Ty::Map(inner) => inner.named(),
+            Ty::Primitive(_) => None,
+        }
+    }
+}
+
 /// One property of a named type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
@@ -114,6 +125,18 @@ impl Schema {
     pub fn named(&self, index: usize) -> Option<&NamedType> {
         self.types.get(index)
     }
+
+    /// The fields of the type `path` leads to from `kind`'s root, through array items and map
+    /// values as explain follows a path (for Tab completion); None when the path ends at a
+    /// primitive or names no field.
+    pub fn fields_below(&self, kind: &str, path: &[String]) -> Option<&[Field]> {
+        let mut index = self.kind(kind)?;
+        for name in path {
+            let field = self.named(index)?.fields.iter().find(|f| &f.name == name)?;
+            index = field.ty.named()?;
+        }
+        Some(&self.named(index)?.fields)
+    }
 }
 
 /// `string`, `#12`, `[]#3`, `{}string`: see scripts/gen_explain.py.
@@ -180,6 +203,13 @@ mod tests {
         assert_eq!(schema.types[0].fields[0].ty, ty);
         assert!(schema.types[0].fields[0].enum_values.is_empty());
         assert_eq!(schema.types[0].fields[1].enum_values, ["", "X"]);
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let names = |fields: Option<&[Field]>| fields.map(|f| f.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
+        assert_eq!(names(schema.fields_below("Pod", &[])), Some(vec!["a".to_string(), "b".to_string()]));
+        assert_eq!(names(schema.fields_below("Pod", &path(&["a", "a"]))).map(|n| n.len()), Some(2));
+        assert_eq!(names(schema.fields_below("Pod", &path(&["b"]))), None);
+        assert_eq!(names(schema.fields_below("Pod", &path(&["c"]))), None);
+        assert_eq!(names(schema.fields_below("Job", &[])), None);
         // Natively the built-in schema is already in place.
         assert!(get().is_some());
         assert_eq!(install(ok), Err(SchemaError::AlreadyInstalled));
