@@ -85,12 +85,26 @@ async fn type_line(root: &Element, line: &str) {
         .dyn_into()
         .expect("a textarea");
     input.set_value(line);
-    let init = KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let enter = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("an event");
-    input.dispatch_event(&enter).expect("dispatched");
+    key_down(&input, "Enter");
     yew::scheduler::flush().await;
+}
+
+/// Presses `key` in the terminal's input.
+fn key_down(input: &HtmlTextAreaElement, key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("an event");
+    input.dispatch_event(&event).expect("dispatched");
+}
+
+/// Puts `line` in the terminal's input and presses Tab; returns what the input then holds.
+fn tab_after(root: &Element, line: &str) -> String {
+    let input: HtmlTextAreaElement =
+        find(root, "[aria-label=Terminal]").expect("the input").dyn_into().expect("a textarea");
+    input.set_value(line);
+    key_down(&input, "Tab");
+    input.value()
 }
 
 /// The first element under `root` matching `selector`.
@@ -183,15 +197,42 @@ async fn pause_stops_the_clock_and_tab_completes() {
     assert_eq!(clock(), before);
     press(&root, "+1 s").await;
     assert_ne!(clock(), before);
-    let input: HtmlTextAreaElement =
-        find(&root, "[aria-label=Terminal]").expect("the input").dyn_into().expect("a textarea");
-    input.set_value("kubectl get deploym");
-    let init = KeyboardEventInit::new();
-    init.set_key("Tab");
-    init.set_bubbles(true);
-    let tab = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("an event");
-    input.dispatch_event(&tab).expect("dispatched");
-    assert_eq!(input.value(), "kubectl get deployments ");
+    assert_eq!(tab_after(&root, "kubectl get deploym"), "kubectl get deployments ");
+}
+
+/// Starts the web app's fetch of the explain schema (as src/main.rs does), with the document's base
+/// pointing at assets/ for the request: the test server serves the crate directory, where Trunk's
+/// copy of the file next to the page is assets/explain.json.
+fn load_explain_schema() {
+    let document = gloo::utils::document();
+    let base = document.create_element("base").expect("a base element");
+    base.set_attribute("href", "/assets/").expect("an href");
+    let head = document.query_selector("head").expect("a valid selector").expect("the head");
+    head.append_child(&base).expect("appended");
+    kubarium::ui::explain_schema::load();
+    base.remove();
+}
+
+#[wasm_bindgen_test]
+async fn explain_prints_enum_values_once_the_fetched_schema_is_in() {
+    load_explain_schema();
+    let root = mount().await;
+    // Until the file arrives explain says so; try again, a bounded number of times.
+    let mut text = String::new();
+    for _ in 0..100 {
+        type_line(&root, "clear").await;
+        type_line(&root, "kubectl explain pod.spec.restartPolicy").await;
+        text = screen(&root);
+        if !text.contains("still loading") {
+            break;
+        }
+        wait(100).await;
+    }
+    assert!(text.contains("FIELD: restartPolicy <string>"), "{text}");
+    assert!(text.contains("ENUM:"), "{text}");
+    assert!(text.contains("Always"), "{text}");
+    // Tab completes field paths from the same schema.
+    assert_eq!(tab_after(&root, "kubectl explain deploy.spec.te"), "kubectl explain deploy.spec.template");
 }
 
 #[wasm_bindgen_test]

@@ -1,11 +1,13 @@
 //! Tab completion for the shell, shared by the web terminal and the native prompt: programs, kubectl
 //! commands and `create` generators, `kubarium` verbs, resource kinds, object names (from the cluster,
-//! read without requests so completing leaves no trace), flags and their common values.
+//! read without requests so completing leaves no trace), `kubectl explain` field paths (from the
+//! installed API schema), flags and their common values.
 
 use crate::api::Kind;
 use crate::api::resource::resolve;
 use crate::cluster::{Cluster, ControlPlane};
 use crate::kubectl;
+use crate::kubectl::explain::schema::Field;
 
 /// The programs the shell runs (see `Shell::run_stage`).
 const PROGRAMS: &[&str] = &["cat", "clear", "echo", "help", "history", "k", "kubarium", "kubectl", "sleep"];
@@ -28,18 +30,21 @@ pub struct Completion {
     pub start: usize,
     /// Every candidate for that word, sorted, without duplicates.
     pub candidates: Vec<String>,
+    /// A lone candidate can go on (an explain path with fields below it), so no space follows it.
+    pub goes_on: bool,
 }
 
 impl Completion {
     /// The line after pressing Tab: the word becomes the candidates' longest common prefix, and a space
-    /// follows when exactly one candidate is left (unless it ends in `=` or `/`, which expect more).
+    /// follows when exactly one candidate is left (unless it ends in `=` or `/`, or goes on, which
+    /// expect more).
     /// None when Tab changes nothing.
     pub fn apply(&self, line: &str) -> Option<String> {
         let first = self.candidates.first()?;
         let common = self.candidates.iter().fold(first.as_str(), |acc, c| common_prefix(acc, c));
         let head = line.get(..self.start)?;
         let mut next = format!("{head}{common}");
-        if self.candidates.len() == 1 && !common.ends_with(['=', '/']) {
+        if self.candidates.len() == 1 && !self.goes_on && !common.ends_with(['=', '/']) {
             next.push(' ');
         }
         (next != line).then_some(next)
@@ -67,7 +72,11 @@ pub fn complete(line: &str, cluster: &Cluster) -> Completion {
     candidates.retain(|c| c.starts_with(word));
     candidates.sort();
     candidates.dedup();
-    Completion { start, candidates }
+    let goes_on = match candidates.as_slice() {
+        [only] => before.contains(&"explain") && explain_fields(only).is_some_and(|f| !f.is_empty()),
+        _ => false,
+    };
+    Completion { start, candidates, goes_on }
 }
 
 fn owned(words: &[&str]) -> Vec<String> {
@@ -99,6 +108,20 @@ fn names(cluster: &Cluster, kind: Kind, namespace: Option<&str>) -> Vec<String> 
 
 fn kind_names() -> Vec<String> {
     Kind::ALL.iter().map(|k| k.plural().to_string()).collect()
+}
+
+/// The fields below an explain path (`pod.spec`), from the installed schema: none before the web
+/// app has fetched it, or when the path names no object.
+fn explain_fields(path: &str) -> Option<&'static [Field]> {
+    let target = kubectl::explain::resolve(path, "").ok()?;
+    kubectl::explain::schema::get()?.fields_below(target.kind.as_str(), &target.fields)
+}
+
+/// `kubectl explain pod.sp`: the paths one field longer than the word's part before its last dot.
+fn explain_paths(word: &str) -> Vec<String> {
+    let Some((path, _)) = word.rsplit_once('.') else { return Vec::new() };
+    let fields = explain_fields(path).unwrap_or_default();
+    fields.iter().map(|f| format!("{path}.{}", f.name)).collect()
 }
 
 fn kubectl_words(args: &[&str], word: &str, cluster: &Cluster) -> Vec<String> {
@@ -133,6 +156,7 @@ fn kubectl_words(args: &[&str], word: &str, cluster: &Cluster) -> Vec<String> {
         ["create"] => owned(kubectl::create::GENERATORS),
         ["cordon" | "uncordon" | "drain" | "taint"] => names(cluster, Kind::Node, None),
         ["logs" | "exec" | "attach" | "port-forward"] => names(cluster, Kind::Pod, namespace),
+        ["explain"] if word.contains('.') => explain_paths(word),
         [command] if TAKES_KIND.contains(command) => match word.split_once('/') {
             Some((kind, _)) => match resolve(kind) {
                 Some(k) => names(cluster, k, namespace).into_iter().map(|n| format!("{kind}/{n}")).collect(),
@@ -204,6 +228,35 @@ mod tests {
         assert_eq!(tab("kubectl explain pods --rec").0.as_deref(), Some("kubectl explain pods --recursive "));
         assert!(!tab("kubectl get pods --").1.contains(&"--recursive".to_string()));
         assert_eq!(tab("kubectl cordon node-03").0.as_deref(), Some("kubectl cordon node-03 "));
+    }
+
+    #[test]
+    fn explain_field_paths() {
+        assert!(tab("kubectl explain po").1.contains(&"pods".to_string()));
+        assert_eq!(tab("kubectl explain pod.sp").0.as_deref(), Some("kubectl explain pod.spec"));
+        assert_eq!(tab("kubectl explain deploy.spec.te").0.as_deref(), Some("kubectl explain deploy.spec.template"));
+        assert_eq!(
+            tab("kubectl explain deployments.apps.spec.te").1,
+            ["deployments.apps.spec.template"],
+            "a group-qualified resource keeps its group"
+        );
+        // A field with nothing below it is a whole word.
+        assert_eq!(
+            tab("kubectl explain pod.spec.restartPol").0.as_deref(),
+            Some("kubectl explain pod.spec.restartPolicy ")
+        );
+        let (line, fields) = tab("kubectl explain --recursive pod.spec.");
+        assert_eq!(line, None);
+        assert!(fields.len() > 30, "{fields:?}");
+        assert!(fields.contains(&"pod.spec.containers".to_string()));
+        // Through arrays: the fields of a container.
+        assert!(tab("kubectl explain pod.spec.containers.").1.contains(&"pod.spec.containers.image".to_string()));
+        for nothing in
+            ["kubectl explain pod.nope.", "kubectl explain foo.sp", "kubectl explain pod.spec.restartPolicy."]
+        {
+            assert_eq!(tab(nothing).1, Vec::<String>::new(), "{nothing}");
+        }
+        assert_eq!(tab("kubectl get pod.sp").1, Vec::<String>::new(), "only explain takes paths");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The `plaintext` output of `kubectl explain`: what kubectl v1.36's OpenAPI v3 template
 //! (pkg/explain/v2/templates/plaintext.tmpl) prints, step for step: the `FIELD:` line for the last
-//! path element, `DESCRIPTION:` gathering the field's and its type's descriptions, `FIELDS:` with
-//! `name\t<type>` lines, and the `--recursive` tree that stops at types already on the path.
+//! path element (with an `ENUM:` list), `DESCRIPTION:` gathering the field's and its type's
+//! descriptions, `FIELDS:` with `name\t<type>` lines (and `enum:` summaries), and the `--recursive`
+//! tree that stops at types already on the path.
 
 use super::schema::{Schema, Ty};
 
@@ -50,7 +51,16 @@ fn output(schema: &Schema, node: Node<'_>, path: &[String], recursive: bool, out
                 return false;
             };
             if rest.is_empty() {
-                out.push_str(&format!("FIELD: {first} <{}>\n\n\n", type_guess(schema, &field.ty)));
+                out.push_str(&format!("FIELD: {first} <{}>\n", type_guess(schema, &field.ty)));
+                // "extractEnum" in its long view: every value on its own line.
+                if !field.enum_values.is_empty() {
+                    out.push_str("ENUM:");
+                    for value in &field.enum_values {
+                        out.push_str("\n    ");
+                        out.push_str(enum_value(value));
+                    }
+                }
+                out.push_str("\n\n");
             }
             output(schema, Node { description: &field.description, ty: &field.ty, root: false }, rest, recursive, out)
         }
@@ -106,6 +116,17 @@ fn list_fields(schema: &Schema, index: usize, level: usize, recursive: bool, see
         if field.required {
             out.push_str(" -required-");
         }
+        // "extractEnum" in its short view: at most four values on a line of their own.
+        if !field.enum_values.is_empty() {
+            out.push('\n');
+            out.push_str(&" ".repeat(pad));
+            out.push_str("enum: ");
+            let shown: Vec<&str> = field.enum_values.iter().take(ENUM_LIMIT).map(|v| enum_value(v)).collect();
+            out.push_str(&shown.join(", "));
+            if field.enum_values.len() > ENUM_LIMIT {
+                out.push_str(", ....");
+            }
+        }
         out.push('\n');
         if recursive {
             field_list(schema, &field.ty, level + 1, recursive, seen, out);
@@ -115,6 +136,14 @@ fn list_fields(schema: &Schema, index: usize, level: usize, recursive: bool, see
             out.push_str("\n\n");
         }
     }
+}
+
+/// How many enum values a field list shows before `, ....`.
+const ENUM_LIMIT: usize = 4;
+
+/// An enum value as the template prints it: the empty string as `""` so it can be seen.
+fn enum_value(value: &str) -> &str {
+    if value.is_empty() { "\"\"" } else { value }
 }
 
 /// The template's "typeGuess": `string`, `Object`, `[]Container`, `map[string]Quantity`; a named

@@ -20,6 +20,17 @@ pub enum Ty {
     Map(Box<Ty>),
 }
 
+impl Ty {
+    /// The named type this is, or holds as array items or map values: where a field path goes on.
+    pub fn named(&self) -> Option<usize> {
+        match self {
+            Ty::Named(index) => Some(*index),
+            Ty::Array(inner) | Ty::Map(inner) => inner.named(),
+            Ty::Primitive(_) => None,
+        }
+    }
+}
+
 /// One property of a named type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
@@ -27,6 +38,9 @@ pub struct Field {
     pub description: String,
     pub ty: Ty,
     pub required: bool,
+    /// The allowed values of a string field, in the spec's order (empty when any value goes); the
+    /// plaintext template lists them under `ENUM:` / `enum:`.
+    pub enum_values: Vec<String>,
 }
 
 /// A named OpenAPI schema (a `components/schemas` entry).
@@ -69,15 +83,17 @@ impl std::fmt::Display for SchemaError {
 impl std::error::Error for SchemaError {}
 
 /// The file's shape: `{"kinds": {Kind: index}, "types": [[name, description, type, [[field,
-/// description, type, required]]]]}`.
+/// description, type, required, enum?]]]]}`.
 #[derive(Deserialize)]
 struct File {
     kinds: BTreeMap<String, usize>,
     types: Vec<(String, String, String, Vec<RawField>)>,
 }
 
-/// `[name, description, type, required]`.
-type RawField = (String, String, String, u8);
+/// `[name, description, type, required]`, then the enum values when the field has any (left out
+/// otherwise to keep the file small).
+#[derive(Deserialize)]
+struct RawField(String, String, String, u8, #[serde(default)] Vec<String>);
 
 impl Schema {
     /// Parses the generated file, checking every type reference so lookups never fail later.
@@ -87,9 +103,10 @@ impl Schema {
         let mut types = Vec::with_capacity(count);
         for (name, description, schema_type, raw_fields) in file.types {
             let mut fields = Vec::with_capacity(raw_fields.len());
-            for (field, field_description, ty, required) in raw_fields {
+            for RawField(field, field_description, ty, required, enum_values) in raw_fields {
                 let ty = parse_ty(&ty, count).ok_or(SchemaError::BadType(ty))?;
-                fields.push(Field { name: field, description: field_description, ty, required: required != 0 });
+                let required = required != 0;
+                fields.push(Field { name: field, description: field_description, ty, required, enum_values });
             }
             fields.sort_by(|a, b| a.name.cmp(&b.name));
             types.push(NamedType { name, description, schema_type, fields });
@@ -107,6 +124,18 @@ impl Schema {
 
     pub fn named(&self, index: usize) -> Option<&NamedType> {
         self.types.get(index)
+    }
+
+    /// The fields of the type `path` leads to from `kind`'s root, through array items and map
+    /// values as explain follows a path (for Tab completion); None when the path ends at a
+    /// primitive or names no field.
+    pub fn fields_below(&self, kind: &str, path: &[String]) -> Option<&[Field]> {
+        let mut index = self.kind(kind)?;
+        for name in path {
+            let field = self.named(index)?.fields.iter().find(|f| &f.name == name)?;
+            index = field.ty.named()?;
+        }
+        Some(&self.named(index)?.fields)
     }
 }
 
@@ -166,10 +195,21 @@ mod tests {
         assert_eq!(Schema::parse(bad), Err(SchemaError::BadType("#7".into())));
         let bad = br##"{"kinds":{"Pod":3},"types":[]}"##;
         assert_eq!(Schema::parse(bad), Err(SchemaError::BadType("Pod".into())));
-        let ok = br##"{"kinds":{"Pod":0},"types":[["Pod","d","object",[["a","","[]{}#0",1]]]]}"##;
+        let bad = br##"{"kinds":{"Pod":0},"types":[["Pod","","object",[["a","","string",0,"Always"]]]]}"##;
+        assert!(matches!(Schema::parse(bad), Err(SchemaError::Json(_))));
+        let ok = br##"{"kinds":{"Pod":0},"types":[["Pod","d","object",[["a","","[]{}#0",1],["b","","string",0,["","X"]]]]]}"##;
         let schema = Schema::parse(ok).unwrap();
         let ty = Ty::Array(Box::new(Ty::Map(Box::new(Ty::Named(0)))));
         assert_eq!(schema.types[0].fields[0].ty, ty);
+        assert!(schema.types[0].fields[0].enum_values.is_empty());
+        assert_eq!(schema.types[0].fields[1].enum_values, ["", "X"]);
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let names = |fields: Option<&[Field]>| fields.map(|f| f.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
+        assert_eq!(names(schema.fields_below("Pod", &[])), Some(vec!["a".to_string(), "b".to_string()]));
+        assert_eq!(names(schema.fields_below("Pod", &path(&["a", "a"]))).map(|n| n.len()), Some(2));
+        assert_eq!(names(schema.fields_below("Pod", &path(&["b"]))), None);
+        assert_eq!(names(schema.fields_below("Pod", &path(&["c"]))), None);
+        assert_eq!(names(schema.fields_below("Job", &[])), None);
         // Natively the built-in schema is already in place.
         assert!(get().is_some());
         assert_eq!(install(ok), Err(SchemaError::AlreadyInstalled));

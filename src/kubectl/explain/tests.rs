@@ -107,6 +107,38 @@ fn plaintext_follows_the_template() {
     );
 }
 
+/// A Gadget with enum fields: four values exactly, five (one empty), and a nested one.
+const ENUMS: &[u8] = br##"{"kinds":{"Pod":0},"types":[
+["Gadget","","object",[
+ ["four","Four.","string",1,["A","B","C","D"]],
+ ["inner","","#1",0],
+ ["five","Five.","string",0,["","B","C","D","E"]]]],
+["Inner","","object",[["mode","","string",0,["X"]]]]]}"##;
+
+#[test]
+fn plaintext_lists_enum_values_like_the_template() {
+    let schema = Schema::parse(ENUMS).unwrap();
+    let render = |path: &[&str], recursive: bool| {
+        let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        plaintext::render(&schema, &Ty::Named(0), &path, recursive).unwrap()
+    };
+    // The field list: at most four values, on a line at the field's own indent; "" for empty.
+    assert_eq!(
+        render(&[], false),
+        "DESCRIPTION:\n    <empty>\nFIELDS:\n  five\t<string>\n  enum: \"\", B, C, D, ....\n    Five.\n\n  four\t<string> -required-\n  enum: A, B, C, D\n    Four.\n\n  inner\t<Inner>\n    <no description>\n\n"
+    );
+    assert_eq!(
+        render(&[], true),
+        "DESCRIPTION:\n    <empty>\nFIELDS:\n  five\t<string>\n  enum: \"\", B, C, D, ....\n  four\t<string> -required-\n  enum: A, B, C, D\n  inner\t<Inner>\n    mode\t<string>\n    enum: X\n"
+    );
+    // The field itself: every value on its own line under ENUM:, then one blank line.
+    assert_eq!(
+        render(&["five"], false),
+        "FIELD: five <string>\nENUM:\n    \"\"\n    B\n    C\n    D\n    E\n\nDESCRIPTION:\n    Five.\n    \n"
+    );
+    assert_eq!(render(&["inner", "mode"], false), "FIELD: mode <string>\nENUM:\n    X\n\nDESCRIPTION:\n    <empty>\n");
+}
+
 #[test]
 fn openapiv2_follows_the_model_printer() {
     let schema = Schema::parse(SMALL).unwrap();
