@@ -151,6 +151,11 @@ pub fn zone_state(up: usize, down: usize) -> ZoneState {
 /// `GetZoneKey`: region and zone labels joined, as upstream keys its zones.
 pub fn zone_key(node: &Node) -> String {
     let (region, zone) = zone_labels(node);
+    join_zone_key(region, zone)
+}
+
+/// The zone key of a region and zone label (empty when both are unset).
+pub fn join_zone_key(region: &str, zone: &str) -> String {
     if region.is_empty() && zone.is_empty() { String::new() } else { format!("{region}:\u{0000}:{zone}") }
 }
 

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::Node;
 
-use super::health::{MONITOR_GRACE_PERIOD, NodeHealth, ZoneState, is_ready, try_update, zone_labels, zone_state};
+use super::health::{
+    MONITOR_GRACE_PERIOD, NodeHealth, ZoneState, is_ready, join_zone_key, try_update, zone_labels, zone_state,
+};
 use super::taints::{NO_EXECUTE, NOT_READY, UNREACHABLE, has_taint};
 use super::{NAME, NodeLifecycleController};
 use crate::api::Object;
@@ -90,14 +92,7 @@ fn count<'a>(census: &mut Census<'a>, zone: (&'a str, &'a str), ready: bool) {
 
 /// Zone states from the census (`handleDisruption`'s first half), keyed as `GetZoneKey` keys them.
 fn zone_states(census: Census<'_>) -> BTreeMap<String, ZoneState> {
-    census
-        .into_iter()
-        .map(|((region, zone), (up, down))| {
-            let key =
-                if region.is_empty() && zone.is_empty() { String::new() } else { format!("{region}:\u{0000}:{zone}") };
-            (key, zone_state(up, down))
-        })
-        .collect()
+    census.into_iter().map(|((region, zone), (up, down))| (join_zone_key(region, zone), zone_state(up, down))).collect()
 }
 
 impl NodeLifecycleController {
