@@ -71,6 +71,12 @@ impl Cache {
         self.by_node.get(node).into_iter().flatten().filter_map(|k| self.objects.get(k))
     }
 
+    /// The names of the nodes that pods are bound to, in name order: the node index's keys, so that
+    /// finding pods bound to a node that is gone costs one step a node, not one a pod.
+    pub fn bound_nodes(&self) -> impl Iterator<Item = &str> {
+        self.by_node.keys().map(String::as_str)
+    }
+
     /// Objects with an ownerReference to `uid`.
     pub fn owned_by<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a Object> + 'a {
         self.by_owner.get(uid).into_iter().flatten().filter_map(|k| self.objects.get(k))
@@ -162,6 +168,7 @@ mod tests {
         c.upsert(pod("default", "b", "node-02", "rs1"));
         c.upsert(pod("default2", "c", "node-01", "rs2"));
         assert_eq!(c.on_node("node-01").count(), 2);
+        assert_eq!(c.bound_nodes().collect::<Vec<_>>(), ["node-01", "node-02"]);
         assert_eq!(c.owned_by("rs1").count(), 2);
         assert_eq!(c.in_namespace("default").count(), 2);
         assert_eq!(c.labelled("app", "web").count(), 3);
@@ -169,6 +176,7 @@ mod tests {
         assert_eq!(c.on_node("node-01").count(), 1);
         assert_eq!(c.on_node("node-03").count(), 1);
         c.remove("default/b");
+        assert_eq!(c.bound_nodes().collect::<Vec<_>>(), ["node-01", "node-03"]);
         assert_eq!(c.owned_by("rs1").count(), 1);
         assert_eq!(c.len(), 2);
     }

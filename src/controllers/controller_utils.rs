@@ -48,6 +48,11 @@ fn phase(pod: &Pod) -> &str {
     pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("")
 }
 
+/// The node a pod is bound to (`spec.nodeName`); None while it is unscheduled.
+pub fn pod_node_name(pod: &Pod) -> Option<&str> {
+    pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty())
+}
+
 /// `IsPodActive`: not finished and not being deleted; only active pods count as replicas.
 pub fn is_pod_active(pod: &Pod) -> bool {
     !matches!(phase(pod), "Succeeded" | "Failed") && pod.metadata.deletion_timestamp.is_none()

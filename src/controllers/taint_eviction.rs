@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, Taint, Toleration};
 
+use super::controller_utils::pod_node_name;
 use super::daemon_util::tolerates;
 use super::node_lifecycle::taints::{NO_EXECUTE, taints_of};
 use super::periodic::start_informer;
@@ -60,10 +61,6 @@ fn no_execute(node: Option<&Object>) -> Vec<Taint> {
 
 fn tolerations_of(pod: &Pod) -> &[Toleration] {
     pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or(&[])
-}
-
-fn node_name(pod: &Pod) -> Option<&str> {
-    pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty())
 }
 
 /// `GetMatchingTolerations` then `getMinTolerationTime`: None when some taint is not tolerated
@@ -176,7 +173,7 @@ impl TaintEvictionController {
             Delta::Deleted(_) => self.cancel(api, &key),
             Delta::Updated { old, new } => {
                 let (Some(o), Some(n)) = (old.as_pod(), new.as_pod()) else { return };
-                if node_name(o) == node_name(n) && tolerations_of(o) == tolerations_of(n) {
+                if pod_node_name(o) == pod_node_name(n) && tolerations_of(o) == tolerations_of(n) {
                     return;
                 }
                 self.on_pod_placed(api, new);
@@ -186,7 +183,7 @@ impl TaintEvictionController {
     }
 
     fn on_pod_placed(&mut self, api: &mut ApiServer, obj: &Object) {
-        let Some(node) = obj.as_pod().and_then(node_name) else { return };
+        let Some(node) = obj.as_pod().and_then(pod_node_name) else { return };
         let taints = no_execute(self.nodes.cache().get(node));
         if !taints.is_empty() || self.scheduled.contains_key(&object_key(obj)) {
             self.process_pod(api, obj, &taints);
