@@ -7,6 +7,7 @@ mod gc_tests;
 mod hpa_tests;
 mod namespace_tests;
 mod node_lifecycle_tests;
+mod podgc_tests;
 mod cloud_tests;
 mod daemonset_tests;
 mod deployment_tests;
