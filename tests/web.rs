@@ -411,6 +411,7 @@ async fn the_architecture_view_names_every_controller_and_node_component() {
         "endpoints",
         "endpointslice",
         "garbage-collector",
+        "pod-garbage-collector",
         "namespace",
         "serviceaccount",
         "node-lifecycle",

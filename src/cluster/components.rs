@@ -16,7 +16,7 @@ use crate::controllers::hpa::metrics::{LoadKnob, Loaded};
 use crate::controllers::{
     CloudControllerManager, CronJobController, DaemonSetController, DeploymentController, DisruptionController,
     EndpointSliceController, EndpointsController, GarbageCollector, HorizontalPodAutoscalerController, JobController,
-    NamespaceController, NodeLifecycleController, PersistentVolumeController, ReplicaSetController,
+    NamespaceController, NodeLifecycleController, PersistentVolumeController, PodGcController, ReplicaSetController,
     ServiceAccountController, StatefulSetController, TaintEvictionController, TtlAfterFinishedController,
 };
 use crate::kubelet::{ExecError, ExecOutput, Kubelet};
@@ -118,6 +118,7 @@ impl Cluster {
             Box::new(EndpointsController::new()),
             Box::new(EndpointSliceController::new()),
             Box::new(GarbageCollector::new()),
+            Box::new(PodGcController::new()),
             Box::new(NamespaceController::new()),
             Box::new(ServiceAccountController::new()),
             Box::new(NodeLifecycleController::new()),
@@ -263,7 +264,8 @@ impl Cluster {
     }
 
     /// Removes a node as `kubectl delete node` after its machine is gone: the kubelet stops and the
-    /// Node object is deleted (its pods are left to the pod garbage collector, as upstream).
+    /// Node object is deleted; its pods are left to the pod garbage collector, which force-deletes
+    /// them once the node has been missing for its quarantine, as upstream.
     pub fn remove_node(&mut self, node: &str) -> Result<(), ComponentError> {
         let id = self.components.kubelets.remove(node).ok_or_else(|| ComponentError::NodeNotFound(node.to_string()))?;
         self.set_running(id, false);

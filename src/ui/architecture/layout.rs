@@ -41,6 +41,7 @@ pub const CONTROLLERS: &[&str] = &[
     "endpoints",
     "endpointslice",
     "garbage-collector",
+    "pod-garbage-collector",
     "namespace",
     "serviceaccount",
     "node-lifecycle",
