@@ -6,12 +6,10 @@
 //! api-server never needs them, because Kubernetes serves consistent lists at the current revision,
 //! and watchers catch up from the event history instead.
 
-use std::collections::BTreeMap;
-use std::collections::btree_map::{Entry, VacantEntry};
-use std::ops::Bound;
 use std::sync::Arc;
 
 use super::error::StoreError;
+use super::keyspace::Keyspace;
 use super::watch::{Event, EventKind, History};
 
 /// How many events the history keeps by default: the upper bound of the Kubernetes api-server's
@@ -52,7 +50,7 @@ pub struct RangePage<'a, V> {
 /// (`Arc<Object>`); nothing is ever serialised.
 #[derive(Debug, Clone)]
 pub struct Store<V> {
-    kvs: BTreeMap<Arc<str>, KeyValue<V>>,
+    kvs: Keyspace<V>,
     revision: i64,
     history: History<V>,
 }
@@ -71,7 +69,7 @@ impl<V: Clone> Store<V> {
 
     /// A store whose history keeps at most `capacity` events (at least 1).
     pub fn with_history_capacity(capacity: usize) -> Self {
-        Store { kvs: BTreeMap::new(), revision: 1, history: History::new(capacity) }
+        Store { kvs: Keyspace::default(), revision: 1, history: History::new(capacity) }
     }
 
     /// The revision of the last write (1 before any): the resourceVersion of a list served now.
@@ -91,7 +89,7 @@ impl<V: Clone> Store<V> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.kvs.is_empty()
+        self.kvs.len() == 0
     }
 
     /// The number of events currently retained.
@@ -136,25 +134,15 @@ impl<V: Clone> Store<V> {
         prefix: &'k str,
         start_after: Option<&'k str>,
     ) -> impl Iterator<Item = &'a KeyValue<V>> + use<'a, 'k, V> {
-        // A start key before the prefix (a token from another list) is clamped to the prefix.
-        let lower = match start_after {
-            Some(k) if k >= prefix => Bound::Excluded(k),
-            _ => Bound::Included(prefix),
-        };
-        // The upper bound is unbounded, so the range can never be inverted (which would panic).
-        self.kvs
-            .range::<str, _>((lower, Bound::Unbounded))
-            .map(|(_, kv)| kv)
-            .take_while(move |kv| kv.key.starts_with(prefix))
+        self.kvs.range_after(prefix, start_after)
     }
 
     /// Creates `key`; fails with [`StoreError::KeyExists`] if it exists.
     pub fn create(&mut self, key: &str, value: V) -> Result<&Event<V>, StoreError> {
-        let Entry::Vacant(slot) = self.kvs.entry(Arc::from(key)) else {
-            return Err(StoreError::KeyExists);
-        };
-        self.revision = self.revision.saturating_add(1);
-        let event = insert_new(slot, value, self.revision);
+        let revision = self.revision.saturating_add(1);
+        let kv = self.kvs.insert_new(key, |key| new_key_value(key, value, revision)).ok_or(StoreError::KeyExists)?;
+        let event = Event { kind: EventKind::Put, kv: kv.clone(), prev_kv: None, revision };
+        self.revision = revision;
         Ok(self.history.push(event))
     }
 
@@ -172,13 +160,14 @@ impl<V: Clone> Store<V> {
 
     /// Creates or replaces `key` unconditionally.
     pub fn put(&mut self, key: &str, value: V) -> &Event<V> {
-        self.revision = self.revision.saturating_add(1);
+        let revision = self.revision.saturating_add(1);
+        self.revision = revision;
         let event = match self.kvs.get_mut(key) {
-            Some(current) => replace_existing(current, value, self.revision),
-            None => match self.kvs.entry(Arc::from(key)) {
-                Entry::Vacant(slot) => insert_new(slot, value, self.revision),
-                Entry::Occupied(mut slot) => replace_existing(slot.get_mut(), value, self.revision),
-            },
+            Some(current) => replace_existing(current, value, revision),
+            None => {
+                let kv = self.kvs.insert_new(key, |key| new_key_value(key, value, revision)).cloned();
+                Event { kind: EventKind::Put, kv: kv.expect("the key was absent"), prev_kv: None, revision }
+            }
         };
         self.history.push(event)
     }
@@ -224,11 +213,9 @@ impl<V: Clone> Store<V> {
     }
 }
 
-/// Stores a new key at `revision` and returns its creation event.
-fn insert_new<V: Clone>(slot: VacantEntry<'_, Arc<str>, KeyValue<V>>, value: V, revision: i64) -> Event<V> {
-    let kv = KeyValue { key: slot.key().clone(), value, create_revision: revision, mod_revision: revision, version: 1 };
-    slot.insert(kv.clone());
-    Event { kind: EventKind::Put, kv, prev_kv: None, revision }
+/// A key created at `revision`.
+fn new_key_value<V>(key: Arc<str>, value: V, revision: i64) -> KeyValue<V> {
+    KeyValue { key, value, create_revision: revision, mod_revision: revision, version: 1 }
 }
 
 /// Replaces an existing key's value at `revision` and returns the modification event, which takes

@@ -6,6 +6,7 @@
 //! shares immutable objects instead of copying bytes.
 
 pub mod error;
+mod keyspace;
 pub mod kv;
 pub mod watch;
 
