@@ -64,7 +64,7 @@ impl ApiServer {
             self.finish_err(who, "evict", &oref, &e);
             return Err(e);
         }
-        self.stage("evict", &oref, "disruption budget allows it".into());
+        self.stage("evict", &oref, "disruption budget allows it");
         let result = self.delete_inner(Kind::Pod, Some(namespace), name, opts);
         match &result {
             Ok(d) => self.finish_ok(who, "evict", &oref, d.object().resource_version(), 201),

@@ -3,11 +3,32 @@
 
 use crate::api::Kind;
 
+/// `/registry/<plural>/` followed by `parts`, each ending in `/` but the last, built with one
+/// allocation: keys are made on every request, and `format!` showed in the create profile.
+fn registry_path(kind: Kind, parts: &[&str], trailing_slash: bool) -> String {
+    let plural = kind.plural();
+    let len = "/registry/".len() + plural.len() + 1 + parts.iter().map(|p| p.len() + 1).sum::<usize>();
+    let mut key = String::with_capacity(len);
+    key.push_str("/registry/");
+    key.push_str(plural);
+    for (i, part) in parts.iter().enumerate() {
+        key.push('/');
+        key.push_str(part);
+        if trailing_slash && i + 1 == parts.len() {
+            key.push('/');
+        }
+    }
+    if parts.is_empty() && trailing_slash {
+        key.push('/');
+    }
+    key
+}
+
 /// The key of one object.
 pub fn object_key(kind: Kind, namespace: Option<&str>, name: &str) -> String {
     match namespace.filter(|_| kind.namespaced()) {
-        Some(ns) => format!("/registry/{}/{ns}/{name}", kind.plural()),
-        None => format!("/registry/{}/{name}", kind.plural()),
+        Some(ns) => registry_path(kind, &[ns, name], false),
+        None => registry_path(kind, &[name], false),
     }
 }
 
@@ -15,8 +36,8 @@ pub fn object_key(kind: Kind, namespace: Option<&str>, name: &str) -> String {
 /// `default` never matches `default2`.
 pub fn list_prefix(kind: Kind, namespace: Option<&str>) -> String {
     match namespace.filter(|_| kind.namespaced()) {
-        Some(ns) => format!("/registry/{}/{ns}/", kind.plural()),
-        None => format!("/registry/{}/", kind.plural()),
+        Some(ns) => registry_path(kind, &[ns], true),
+        None => registry_path(kind, &[], true),
     }
 }
 

@@ -27,6 +27,7 @@ mod tests;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 pub use delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
 pub use errors::{ApiError, Reason};
@@ -108,7 +109,7 @@ pub struct ApiServer {
     store: Store<Object>,
     /// Store keys of pods by `spec.nodeName`, as the watch cache indexes them, so a kubelet's list of
     /// its own pods does not scan every pod.
-    pods_by_node: BTreeMap<String, BTreeSet<String>>,
+    pods_by_node: BTreeMap<String, BTreeSet<Arc<str>>>,
     /// Cluster IPs and node ports held by Services.
     services: allocator::ServiceAllocators,
     watches: WatchHub,
@@ -238,7 +239,7 @@ impl ApiServer {
         );
     }
 
-    fn stage(&mut self, verb: &'static str, obj: &ObjectRef, note: String) {
+    fn stage(&mut self, verb: &'static str, obj: &ObjectRef, note: impl Into<Cow<'static, str>>) {
         self.record(
             Entry::new(Component::ApiServer, Component::ApiServer, EntryKind::Stage, verb, obj.clone()).note(note),
         );
@@ -263,8 +264,8 @@ impl ApiServer {
             }
         };
         let name = obj.name.clone();
-        let (revision, value) = match result {
-            Ok(event) => (event.revision, event.kv.value.clone()),
+        let (revision, value, stored_key) = match result {
+            Ok(event) => (event.revision, event.kv.value.clone(), event.kv.key.clone()),
             Err(e) => {
                 return Err(match e {
                     StoreError::KeyExists => ApiError::already_exists(kind, &name),
@@ -274,13 +275,12 @@ impl ApiServer {
                 });
             }
         };
+        // The etcd key is derivable from the object reference, so it is not copied into the entry.
         self.record(
-            Entry::new(Component::ApiServer, Component::Etcd, EntryKind::Storage, verb, obj.clone())
-                .rv(revision)
-                .note(key.to_string()),
+            Entry::new(Component::ApiServer, Component::Etcd, EntryKind::Storage, verb, obj.clone()).rv(revision),
         );
         let new = (verb != "delete").then(|| value.clone());
-        self.index_pod(key, old.as_ref(), new.as_ref());
+        self.index_pod(&stored_key, old.as_ref(), new.as_ref());
         if let (None, Some(Object::Service(gone))) = (&new, &old) {
             self.services.release(gone);
         }
@@ -290,27 +290,28 @@ impl ApiServer {
 }
 
 impl ApiServer {
-    fn index_pod(&mut self, key: &str, old: Option<&Object>, new: Option<&Object>) {
-        let node = |o: Option<&Object>| {
-            o.and_then(Object::as_pod)
-                .and_then(|p| p.spec.as_ref())
-                .and_then(|s| s.node_name.clone())
-                .filter(|n| !n.is_empty())
-        };
-        let (was, is) = (node(old), node(new));
+    /// Keeps `pods_by_node` in step with a write; `key` is the store's own, shared with the index.
+    fn index_pod(&mut self, key: &Arc<str>, old: Option<&Object>, new: Option<&Object>) {
+        fn node(o: Option<&Object>) -> Option<&str> {
+            o.and_then(Object::as_pod).and_then(|p| p.spec.as_ref()).and_then(|s| s.node_name.as_deref())
+        }
+        let (was, is) = (node(old).filter(|n| !n.is_empty()), node(new).filter(|n| !n.is_empty()));
         if was == is {
             return;
         }
         if let Some(n) = was
-            && let Some(set) = self.pods_by_node.get_mut(&n)
+            && let Some(set) = self.pods_by_node.get_mut(n)
         {
             set.remove(key);
             if set.is_empty() {
-                self.pods_by_node.remove(&n);
+                self.pods_by_node.remove(n);
             }
         }
         if let Some(n) = is {
-            self.pods_by_node.entry(n).or_default().insert(key.to_string());
+            match self.pods_by_node.get_mut(n) {
+                Some(set) => set.insert(key.clone()),
+                None => self.pods_by_node.entry(n.to_string()).or_default().insert(key.clone()),
+            };
         }
     }
 

@@ -83,6 +83,8 @@ pub struct WatchHub {
     next_id: u64,
     filters: BTreeMap<WatchId, WatchFilter>,
     by_kind: BTreeMap<Kind, KindWatchers>,
+    /// The candidates of the write being fanned out, kept so that a write allocates no list.
+    scratch: Vec<WatchId>,
 }
 
 fn node_of(obj: &Object) -> Option<&str> {
@@ -138,7 +140,7 @@ impl WatchHub {
     /// `new`), in watch order. An update that moves an object into a watcher's selection is ADDED for
     /// it, one that moves it out is DELETED, as the watch cache reports them.
     pub fn notify(
-        &self,
+        &mut self,
         old: Option<&Object>,
         new: Option<&Object>,
         object_ref: &ObjectRef,
@@ -146,10 +148,14 @@ impl WatchHub {
     ) {
         let Some(kind) = new.or(old).map(Object::kind) else { return };
         let Some(watchers) = self.by_kind.get(&kind) else { return };
-        let mut candidates: Vec<WatchId> = watchers.general.iter().copied().collect();
+        let candidates = &mut self.scratch;
+        candidates.clear();
+        candidates.extend(watchers.general.iter().copied());
         if !watchers.by_node.is_empty() {
-            let nodes: BTreeSet<&str> = old.and_then(node_of).into_iter().chain(new.and_then(node_of)).collect();
-            for node in nodes {
+            let (was, is) = (old.and_then(node_of), new.and_then(node_of));
+            // The node the object left, then the one it moved to (if another).
+            let moved_to = was.zip(is).filter(|(a, b)| a != b).map(|(_, b)| b);
+            for node in was.or(is).into_iter().chain(moved_to) {
                 if let Some(ids) = watchers.by_node.get(node) {
                     candidates.extend(ids.iter().copied());
                 }
@@ -157,7 +163,7 @@ impl WatchHub {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        for id in candidates {
+        for &id in candidates.iter() {
             let Some(filter) = self.filters.get(&id) else { continue };
             let was = old.is_some_and(|o| filter.matches(o));
             let is = new.is_some_and(|n| filter.matches(n));

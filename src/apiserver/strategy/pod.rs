@@ -103,34 +103,38 @@ pub fn default_on_create(obj: &mut Object) {
     status.qos_class = Some(qos.into());
 }
 
-fn validate_container(c: &Container, path: &str, seen: &mut BTreeSet<String>, errors: &mut Vec<FieldError>) {
+/// Validates one container; `at` names it (`spec.containers[0]`) and is only called to report an
+/// error, since most specs are valid and building the path for each container showed in profiles.
+fn validate_container<'a>(
+    c: &'a Container,
+    at: &dyn Fn() -> String,
+    seen: &mut BTreeSet<&'a str>,
+    errors: &mut Vec<FieldError>,
+) {
+    let field = |name: &str| format!("{}.{name}", at());
     let name = c.name.as_str();
     if name.is_empty() {
-        errors.push(FieldError::required(&format!("{path}.name"), ""));
+        errors.push(FieldError::required(&field("name"), ""));
     } else {
         for msg in names::is_dns1123_label(name) {
-            errors.push(FieldError::invalid(&format!("{path}.name"), name, &msg));
+            errors.push(FieldError::invalid(&field("name"), name, &msg));
         }
-        if !seen.insert(name.to_string()) {
-            errors.push(FieldError::duplicate(&format!("{path}.name"), name));
+        if !seen.insert(name) {
+            errors.push(FieldError::duplicate(&field("name"), name));
         }
     }
     if c.image.as_deref().is_none_or(|i| i.trim().is_empty()) {
-        errors.push(FieldError::required(&format!("{path}.image"), ""));
+        errors.push(FieldError::required(&field("image"), ""));
     }
     if let Some(policy) = c.image_pull_policy.as_deref()
         && !["Always", "IfNotPresent", "Never"].contains(&policy)
     {
-        errors.push(FieldError::not_supported(
-            &format!("{path}.imagePullPolicy"),
-            policy,
-            &["Always", "IfNotPresent", "Never"],
-        ));
+        errors.push(FieldError::not_supported(&field("imagePullPolicy"), policy, &["Always", "IfNotPresent", "Never"]));
     }
     for (i, p) in c.ports.iter().flatten().enumerate() {
         if !(1..=65535).contains(&p.container_port) {
             errors.push(FieldError::invalid_raw(
-                &format!("{path}.ports[{i}].containerPort"),
+                &field(&format!("ports[{i}].containerPort")),
                 p.container_port,
                 "must be between 1 and 65535, inclusive",
             ));
@@ -145,10 +149,10 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str, errors: &mut Vec<FieldError
         errors.push(FieldError::required(&format!("{path}.containers"), ""));
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
-        validate_container(c, &format!("{path}.initContainers[{i}]"), &mut seen, errors);
+        validate_container(c, &|| format!("{path}.initContainers[{i}]"), &mut seen, errors);
     }
     for (i, c) in spec.containers.iter().enumerate() {
-        validate_container(c, &format!("{path}.containers[{i}]"), &mut seen, errors);
+        validate_container(c, &|| format!("{path}.containers[{i}]"), &mut seen, errors);
     }
     if let Some(policy) = spec.restart_policy.as_deref()
         && !["Always", "OnFailure", "Never"].contains(&policy)
