@@ -1,6 +1,6 @@
 //! Boots a cluster the way kubeadm leaves one, already settled: the four namespaces, the nodes Ready
-//! with their leases, the control plane's static pods, kube-proxy (a DaemonSet) and CoreDNS (a
-//! Deployment of two) Running, the `kubernetes` and `kube-dns` Services, default service accounts,
+//! with their leases, the control plane's static pods, kube-proxy (its ConfigMap and a DaemonSet)
+//! and CoreDNS (a Deployment of two) Running, the `kubernetes` and `kube-dns` Services, default service accounts,
 //! the built-in ClusterRoles and PriorityClasses, and the default StorageClass `standard`.
 //! Everything is created through the api-server, so it carries the same defaults a user's objects do.
 
@@ -307,18 +307,30 @@ fn namespace_content(api: &mut ApiServer, ns: &str) {
     );
 }
 
-/// kube-proxy's DaemonSet with one pod per node, and CoreDNS's Deployment, ReplicaSet and two pods.
-fn addons(api: &mut ApiServer, topology: &Topology) {
+/// kube-proxy's ConfigMap and its DaemonSet with one pod per node (as kubeadm's proxy addon writes
+/// them: privileged, the ConfigMap mounted at /var/lib/kube-proxy), and CoreDNS's Deployment,
+/// ReplicaSet and two pods.
+fn addons(api: &mut ApiServer, topology: &Topology, apiserver_ip: &str) {
     let proxy_labels = json!({"k8s-app": "kube-proxy"});
     let proxy_template = json!({"metadata": {"labels": proxy_labels},
         "spec": {"hostNetwork": true, "priorityClassName": "system-node-critical", "serviceAccountName": "kube-proxy",
             "nodeSelector": {"kubernetes.io/os": "linux"}, "tolerations": [{"operator": "Exists"}],
             "containers": [{"name": "kube-proxy", "image": format!("registry.k8s.io/kube-proxy:{CONTROL_PLANE_IMAGE_TAG}"),
-                "command": ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)"]}]}});
+                "imagePullPolicy": "IfNotPresent",
+                "command": ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)"],
+                "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "spec.nodeName"}}}],
+                "securityContext": {"privileged": true},
+                "volumeMounts": [{"mountPath": "/var/lib/kube-proxy", "name": "kube-proxy"},
+                    {"mountPath": "/run/xtables.lock", "name": "xtables-lock"},
+                    {"mountPath": "/lib/modules", "name": "lib-modules", "readOnly": true}]}],
+            "volumes": [{"name": "kube-proxy", "configMap": {"name": "kube-proxy"}},
+                {"name": "xtables-lock", "hostPath": {"path": "/run/xtables.lock", "type": "FileOrCreate"}},
+                {"name": "lib-modules", "hostPath": {"path": "/lib/modules"}}]}});
     create(
         api,
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "kube-proxy", "namespace": "kube-system"}}),
     );
+    create(api, crate::network::proxy_config::kubeadm_configmap(apiserver_ip));
     create(
         api,
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "coredns", "namespace": "kube-system"}}),
@@ -424,5 +436,5 @@ pub fn boot(api: &mut ApiServer, topology: &Topology) {
     for (i, spec) in topology.nodes.iter().enumerate().filter(|(_, n)| n.control_plane) {
         control_plane_pods(api, spec, &node_ip(i));
     }
-    addons(api, topology);
+    addons(api, topology, &apiserver_ip);
 }

@@ -1,6 +1,6 @@
 //! Which processes make up a running cluster and how front ends address them: the controller manager
 //! (one process per controller, stopped and started together as the binary would be), the scheduler,
-//! and one kubelet per node. `kubarium component stop|start` and `kubarium node stop|start|add|remove`
+//! one kubelet per node, and the kube-proxy its kube-proxy container runs (see `host_processes`). `kubarium component stop|start` and `kubarium node stop|start|add|remove`
 //! act through these names.
 
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use super::metrics::KubeletMetrics;
 use super::setup::Setup;
 use super::topology::{NodeSpec, Topology};
 use crate::api::Kind;
+use crate::api::Object;
 use crate::apiserver::{DeleteOptions, Identity};
 use crate::client::Process;
 use crate::controllers::hpa::metrics::{LoadKnob, Loaded};
@@ -19,8 +20,8 @@ use crate::controllers::{
     NamespaceController, NodeLifecycleController, PersistentVolumeController, PodGcController, ReplicaSetController,
     ServiceAccountController, StatefulSetController, TaintEvictionController, TtlAfterFinishedController,
 };
-use crate::kubelet::{ExecError, ExecOutput, Kubelet};
-use crate::network::{CoreDns, IngressNginx, KubeProxy, Network, PodNetwork};
+use crate::kubelet::{ExecError, ExecOutput, Kubelet, ProcessEvents};
+use crate::network::{CoreDns, IngressNginx, Network, PodNetwork, RuleTable};
 use crate::scheduler::Scheduler;
 use crate::sim::Rng;
 
@@ -88,7 +89,12 @@ pub struct Components {
     load: LoadKnob,
     /// kube-proxy's rules per node, CoreDNS's records and the ingress controller's routes.
     network: Network,
-    proxies: BTreeMap<String, usize>,
+    /// Each node's kube-proxy process, once its container first started.
+    pub(super) proxies: BTreeMap<String, usize>,
+    /// The container ID each node's kube-proxy runs in, while it runs.
+    pub(super) proxy_containers: BTreeMap<String, String>,
+    /// The kubelets' reports of component containers starting and stopping.
+    pub(super) processes: ProcessEvents,
     /// The stream `kubectl exec`'s requests draw from (which endpoint kube-proxy picks).
     exec_rng: Option<Rng>,
 }
@@ -103,6 +109,7 @@ impl Cluster {
     pub fn boot_setup(seed: u64, setup: Setup) -> Self {
         let topology = &setup.topology;
         let mut cluster = Cluster::with_topology(seed, topology);
+        cluster.components.processes = ProcessEvents::watching(super::host_processes::COMPONENT_IMAGES);
         cluster.components.next_node_index = topology.nodes.len();
         cluster.components.network.catalog = setup.catalog.clone();
         let metrics = Loaded { source: cluster.components.metrics.clone(), load: cluster.components.load.clone() };
@@ -170,16 +177,19 @@ impl Cluster {
         Self::boot(seed, &Topology::default())
     }
 
-    /// Starts a node's kubelet and its kube-proxy (the DaemonSet pod's process).
+    /// Starts a node's kubelet; its kube-proxy starts with the kube-proxy pod's container. The
+    /// node's rules exist from the start, knowing the node's addresses (its kernel has them).
     fn spawn_kubelet(&mut self, node: &str) {
-        let kubelet = Kubelet::with_catalog(node, self.seed, self.components.network.catalog.clone());
+        let table = RuleTable::default();
+        if let Some(Object::Node(n)) = self.api.peek(Kind::Node, None, node) {
+            table.lock().learn_node(&n);
+        }
+        self.components.network.proxies.insert(node.to_string(), table);
+        let kubelet = Kubelet::with_catalog(node, self.seed, self.components.network.catalog.clone())
+            .with_process_events(self.components.processes.clone());
         self.components.metrics.add(node, kubelet.metrics());
         let id = self.spawn(Box::new(kubelet));
         self.components.kubelets.insert(node.to_string(), id);
-        let proxy = KubeProxy::new(node);
-        self.components.network.proxies.insert(node.to_string(), proxy.rules());
-        let id = self.spawn(Box::new(proxy));
-        self.components.proxies.insert(node.to_string(), id);
     }
 
     /// `kubectl exec`: runs `argv` in a container through its node's kubelet, with the pod's view of
@@ -273,6 +283,7 @@ impl Cluster {
         if let Some(proxy) = self.components.proxies.remove(node) {
             self.set_running(proxy, false);
         }
+        self.components.proxy_containers.remove(node);
         self.components.network.proxies.remove(node);
         let _ = self.api.delete(&Identity::admin(), Kind::Node, None, node, &DeleteOptions::default());
         self.settle();

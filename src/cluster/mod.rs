@@ -4,6 +4,7 @@
 
 mod boot;
 mod components;
+mod host_processes;
 mod metrics;
 mod setup;
 pub mod topology;
@@ -142,6 +143,15 @@ impl Cluster {
         self.route_events();
     }
 
+    /// Puts `process` in slot `id` in place of the one there, stopped first: a new process of the
+    /// same component (a container started again).
+    pub fn replace_process(&mut self, id: usize, process: Box<dyn Process>) {
+        self.set_running(id, false);
+        let Some(slot) = self.slots.get_mut(id) else { return };
+        slot.process = process;
+        self.start_process(id);
+    }
+
     /// Stops a process (its watches close, its timers are ignored) or starts it again.
     pub fn set_running(&mut self, id: usize, running: bool) {
         let Some(slot) = self.slots.get_mut(id) else { return };
@@ -187,6 +197,7 @@ impl Cluster {
 
     /// Delivers notifications that kubectl's writes produced; call after each command.
     pub fn settle(&mut self) {
+        self.run_host_processes();
         self.route_events();
     }
 
@@ -220,6 +231,7 @@ impl Cluster {
                 self.register(id, requests);
             }
         }
+        self.run_host_processes();
         self.route_events();
         true
     }

@@ -1,9 +1,10 @@
 //! What every kubectl command works with: the cluster, standard input, the output, who it acts as
 //! (`--as`, `--as-group`), the namespace (`-n`, else the context's `default`), and the flags common to
-//! every command, so that each command parses its own flags plus these in one pass, as cobra does.
+//! every command, so that each command parses its own flags plus these in one pass, as cobra does
+//! (also when they come before the command).
 
 use super::config::KubeConfig;
-use super::flags::{self, Flag, Parsed};
+use super::flags::{self, Flag, FlagType, Parsed};
 use super::output::Output;
 use crate::apiserver::{ApiError, Identity};
 use crate::cluster::Cluster;
@@ -36,6 +37,37 @@ pub const GLOBAL_FLAGS: &[Flag] = &[
     Flag::string("profile-output", None),
     Flag::string("log-flush-frequency", None),
 ];
+
+/// `args` with the global flags given before the command moved after its words (before a `--`
+/// that ends them), as cobra finds the command and its subcommands past them (`kubectl -n
+/// kube-system rollout restart ds x`); the command's parser then reads them with its own. Leading
+/// words that are no global flag are left where they are.
+pub fn global_flags_last(args: &[String]) -> Vec<String> {
+    let mut i = 0;
+    while let Some(arg) = args.get(i).filter(|a| a.starts_with('-') && a.len() > 1 && *a != "--") {
+        let (flag, inline) = match arg.strip_prefix("--") {
+            Some(long) => {
+                let name = long.split('=').next().unwrap_or(long);
+                (GLOBAL_FLAGS.iter().find(|f| f.long == name), long.contains('='))
+            }
+            None => {
+                let short = arg.chars().nth(1);
+                (GLOBAL_FLAGS.iter().find(|f| f.short.is_some() && f.short == short), arg.len() > 2)
+            }
+        };
+        let Some(flag) = flag else { break };
+        i += if flag.ty == FlagType::Bool || inline { 1 } else { 2 };
+    }
+    if i == 0 || i >= args.len() {
+        return args.to_vec();
+    }
+    let (flags, words) = args.split_at(i);
+    let end = words.iter().position(|w| w == "--").unwrap_or(words.len());
+    let mut moved = words[..end].to_vec();
+    moved.extend_from_slice(flags);
+    moved.extend_from_slice(&words[end..]);
+    moved
+}
 
 /// A command's view of the world.
 pub struct Kubectl<'a> {
@@ -109,5 +141,31 @@ impl<'a> Kubectl<'a> {
     pub fn now_ms(&self) -> i64 {
         let clock = self.cluster.clock();
         clock.unix_millis(clock.now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::global_flags_last;
+
+    fn words(line: &str) -> Vec<String> {
+        line.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn global_flags_before_the_command_move_after_it() {
+        assert_eq!(global_flags_last(&words("-n kube-system get pods")), words("get pods -n kube-system"));
+        assert_eq!(
+            global_flags_last(&words("--namespace=kube-system --insecure-skip-tls-verify rollout restart ds x")),
+            words("rollout restart ds x --namespace=kube-system --insecure-skip-tls-verify")
+        );
+        assert_eq!(
+            global_flags_last(&words("-nkube-system exec ds/x -- ipvsadm -Ln")),
+            words("exec ds/x -nkube-system -- ipvsadm -Ln")
+        );
+        assert_eq!(global_flags_last(&words("get pods -n x")), words("get pods -n x"));
+        assert_eq!(global_flags_last(&words("--bogus get")), words("--bogus get"));
+        assert_eq!(global_flags_last(&words("-n")), words("-n"));
+        assert_eq!(global_flags_last(&words("-v 2 -n")), words("-v 2 -n"));
     }
 }

@@ -108,6 +108,7 @@ pub fn run_with(
     config: &mut KubeConfig,
     out: &mut Output,
 ) {
+    let args = context::global_flags_last(args);
     let Some(command) = args.first() else {
         out.out(usage());
         return;

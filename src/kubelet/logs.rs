@@ -172,6 +172,22 @@ impl LogStore {
     }
 }
 
+/// One container's stream in a node's logs: what a process running in it writes to stdout.
+#[derive(Debug, Clone)]
+pub struct ContainerLog {
+    pub store: LogStore,
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+}
+
+impl ContainerLog {
+    /// Writes `line`, stamped `at_unix_ms`, to the container's current run.
+    pub fn write(&self, at_unix_ms: i64, line: String) {
+        self.store.append(&self.namespace, &self.pod, &self.container, at_unix_ms, vec![line]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

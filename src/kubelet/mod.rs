@@ -20,6 +20,7 @@ pub mod metrics;
 mod node_status;
 mod pod_worker;
 mod probes;
+pub mod process_events;
 mod respec;
 mod shared;
 pub mod shell;
@@ -40,7 +41,8 @@ use crate::sim::trace::Component;
 use crate::sim::{Duration, Rng};
 
 pub use exec_command::{ExecError, ExecOutput};
-pub use logs::{LogStore, LogsError};
+pub use logs::{ContainerLog, LogStore, LogsError};
+pub use process_events::{ContainerProcess, ProcessEvent, ProcessEvents};
 
 use image_manager::ImageManager;
 use images::Catalog;
@@ -90,6 +92,7 @@ impl Kubelet {
                 ipam: Ipam::default(),
                 rng: Rng::derive(seed, &format!("kubelet/{node}")),
                 logs: LogStore::default(),
+                processes: ProcessEvents::default(),
                 metrics: metrics::Metrics::default(),
                 node_ip: String::new(),
                 pull_timer: None,
@@ -102,6 +105,13 @@ impl Kubelet {
             next_beat: None,
             started_once: false,
         }
+    }
+
+    /// The same kubelet, reporting the containers `processes` watches as their processes start and
+    /// stop.
+    pub fn with_process_events(mut self, processes: ProcessEvents) -> Self {
+        self.sh.processes = processes;
+        self
     }
 
     pub fn node(&self) -> &str {

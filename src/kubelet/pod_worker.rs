@@ -10,6 +10,7 @@ use super::container::{Ctr, State, Terminated};
 use super::exec::{Launch, Proc, SERVER_STOP, launch};
 use super::image_manager::{Ensure, PullDone};
 use super::images::ImageRef;
+use super::process_events::ContainerProcess;
 use super::shared::{Shared, TOKEN_POD_BASE};
 use super::shell::{Surroundings, Yield};
 use crate::api::Object;
@@ -55,6 +56,10 @@ pub struct PodWorker {
     /// The kubelet's final delete went through: the worker can go.
     pub gone: bool,
     scheduled: BTreeSet<Time>,
+    /// Running containers of watched images reported as started, by container name.
+    pub(super) announced: BTreeMap<String, ContainerProcess>,
+    /// Containers (by ID) found not to be of a watched image.
+    pub(super) unwatched: BTreeSet<String>,
 }
 
 impl PodWorker {
@@ -82,6 +87,8 @@ impl PodWorker {
             terminal: None,
             gone: false,
             scheduled: BTreeSet::new(),
+            announced: BTreeMap::new(),
+            unwatched: BTreeSet::new(),
         }
     }
 
@@ -120,6 +127,7 @@ impl PodWorker {
         }
         sh.kick_pulls(ctx);
         self.report_usage(sh);
+        self.report_processes(sh);
         self.schedule(ctx);
     }
 

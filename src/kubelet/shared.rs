@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::image_manager::ImageManager;
 use super::ipam::Ipam;
 use super::logs::LogStore;
+use super::process_events::ProcessEvents;
 use crate::api::Object;
 use crate::apiserver::Identity;
 use crate::client::{Ctx, EventKind, Recorder};
@@ -30,6 +31,8 @@ pub struct Shared {
     pub ipam: Ipam,
     pub rng: Rng,
     pub logs: LogStore,
+    /// Where the starts and stops of watched images' containers are reported.
+    pub processes: ProcessEvents,
     pub metrics: super::metrics::Metrics,
     pub node_ip: String,
     /// The pull-end timer already set, so that it is set once.

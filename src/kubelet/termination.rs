@@ -90,6 +90,7 @@ impl PodWorker {
         self.stop_sandbox(sh, ctx);
         sh.images.forget(self.id);
         sh.logs.remove_pod(&self.ns, &self.name);
+        self.report_processes(sh);
         self.gone = true;
     }
 }

@@ -1,7 +1,9 @@
 //! The request path of one HTTP request from a pod: the URL's host resolved through CoreDNS with the
-//! pod's search path, the packet matched against the client node's kube-proxy rules (a cluster IP is
-//! DNATed to an endpoint chosen by the `statistic` rules from the seeded stream, or by ClientIP
-//! affinity), node ports answered on every node's address (masqueraded to that node), the ingress
+//! pod's search path, the packet matched against the client node's kube-proxy rules (in iptables
+//! mode a cluster IP is DNATed to an endpoint chosen by the `statistic` rules from the seeded stream,
+//! or by ClientIP affinity; in ipvs mode the virtual server's scheduler picks the next real server,
+//! or the client's persistence template), node ports answered on every node's address (masqueraded
+//! to that node), the ingress
 //! controller's address routed by its rules, then the pod network carrying the packet to the node that
 //! owns the destination pod, whose listening container answers. No endpoint means the REJECT rule's
 //! connection refused; an address nobody owns, a timeout. Every hop is a trace entry.
@@ -10,7 +12,9 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::answer::{HttpResponse, Received, listener, respond};
 use super::ingress::Route;
-use super::rules::{EndpointInfo, RuleTable};
+use super::ipvs::VirtualServer;
+use super::proxy_config::ProxyMode;
+use super::rules::{EndpointInfo, RuleTable, ServicePortRule};
 use super::{Network, dns, is_ipv4};
 use crate::api::{Kind, Object};
 use crate::apiserver::ApiServer;
@@ -102,6 +106,12 @@ pub fn parse_url(url: &str) -> Result<(String, i32, String), NetError> {
     Ok((host.to_string(), port, path))
 }
 
+/// A service a packet meets on a node, by the node's proxy mode.
+enum Service {
+    IpTables(ServicePortRule),
+    Ipvs(VirtualServer),
+}
+
 /// One request's walk through the network.
 struct Walk<'a> {
     api: &'a mut ApiServer,
@@ -140,11 +150,11 @@ impl Walk<'_> {
     fn deliver(&mut self, ip: &str, port: i32, node: &str, src: &str) -> Result<HttpResponse, NetError> {
         let refused = || NetError::Refused { ip: ip.to_string(), port };
         let timed_out = || NetError::TimedOut { ip: ip.to_string(), port };
-        // A cluster IP: the client node's KUBE-SERVICES.
+        // A cluster IP: the client node's KUBE-SERVICES, or its IPVS table.
         if let Some(table) = self.rules(node).cloned() {
-            let rule = table.lock().by_cluster_ip(ip, port, "TCP").cloned();
-            if let Some(rule) = rule {
-                return self.through_service(&table, &rule, node, src, ip, port);
+            let found = self.service_at(&table, ip, port, false);
+            if let Some(service) = found {
+                return self.through(&table, service, node, src, ip, port);
             }
             if table.lock().knows_cluster_ip(ip) {
                 return Err(refused());
@@ -162,10 +172,9 @@ impl Walk<'_> {
                 return self.through_ingress(ingress.clone(), &target, ip);
             }
             let Some(table) = self.rules(&target).cloned() else { return Err(timed_out()) };
-            let rule = table.lock().by_node_port(port, "TCP").cloned();
-            return match rule {
-                // KUBE-EXT masquerades: the endpoint sees the node's address.
-                Some(rule) => self.through_service(&table, &rule, &target, ip, ip, port),
+            return match self.service_at(&table, ip, port, true) {
+                // KUBE-EXT (or KUBE-NODE-PORT) masquerades: the endpoint sees the node's address.
+                Some(service) => self.through(&table, service, &target, ip, ip, port),
                 None => Err(refused()),
             };
         }
@@ -173,11 +182,41 @@ impl Walk<'_> {
         self.deliver_to_pod(ip, port, node, src)
     }
 
+    /// What `ip:port` meets on a node: its node port rule when `ip` is the node's own address, else
+    /// the rule of the cluster IP; in ipvs mode, the virtual server at that address.
+    fn service_at(&self, table: &RuleTable, ip: &str, port: i32, node_address: bool) -> Option<Service> {
+        let rules = table.lock();
+        if rules.mode == ProxyMode::Ipvs {
+            // The node's own addresses are taken as such, by the caller, to masquerade as upstream.
+            if !node_address && rules.node_addresses().iter().any(|a| a == ip) {
+                return None;
+            }
+            return rules.ipvs_service(ip, port, "TCP", self.now_ms).map(Service::Ipvs);
+        }
+        let rule = if node_address { rules.by_node_port(port, "TCP") } else { rules.by_cluster_ip(ip, port, "TCP") };
+        rule.cloned().map(Service::IpTables)
+    }
+
+    fn through(
+        &mut self,
+        table: &RuleTable,
+        service: Service,
+        node: &str,
+        src: &str,
+        ip: &str,
+        port: i32,
+    ) -> Result<HttpResponse, NetError> {
+        match service {
+            Service::IpTables(rule) => self.through_service(table, &rule, node, src, ip, port),
+            Service::Ipvs(vs) => self.through_ipvs(table, &vs, node, src),
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn through_service(
         &mut self,
         table: &RuleTable,
-        rule: &super::rules::ServicePortRule,
+        rule: &ServicePortRule,
         node: &str,
         src: &str,
         ip: &str,
@@ -197,6 +236,28 @@ impl Walk<'_> {
         let sep = super::hash::endpoint_chain(&rule.name(), &rule.protocol, &ep.addr());
         self.hop(proxy(node), proxy(node), "dnat", format!("{ip}:{port} → {} ({svc_chain} → {sep})", ep.addr()));
         self.deliver_to_pod(&ep.ip, ep.port, node, src)
+    }
+
+    /// IPVS: the virtual server's scheduler (or the client's persistence template) picks a real
+    /// server, masqueraded; none is an ICMP port unreachable, which the client reads as refused.
+    fn through_ipvs(
+        &mut self,
+        table: &RuleTable,
+        vs: &VirtualServer,
+        node: &str,
+        src: &str,
+    ) -> Result<HttpResponse, NetError> {
+        let chosen = table.lock().ipvs.schedule(vs, src, self.now_ms);
+        let Some(rs) = chosen else {
+            let note =
+                format!("ipvs {} {}: no real servers ({}), port unreachable", vs.protocol, vs.addr(), vs.service);
+            self.hop(proxy(node), proxy(node), "reject", note);
+            return Err(NetError::Refused { ip: vs.ip.clone(), port: vs.port });
+        };
+        let how = if vs.persistent.is_some() { format!("{}, persistent", vs.scheduler) } else { vs.scheduler.clone() };
+        let note = format!("ipvs {} {} → {} ({how}, Masq)", vs.protocol, vs.addr(), rs.addr());
+        self.hop(proxy(node), proxy(node), "ipvs", note);
+        self.deliver_to_pod(&rs.ip, rs.port, node, src)
     }
 
     /// The pod owning `ip`, found on the node whose pod CIDR holds it.

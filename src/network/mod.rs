@@ -1,8 +1,9 @@
-//! The cluster network: kube-proxy on every node (iptables-mode rules from Services and
-//! EndpointSlices, `iptables-save -t nat`), CoreDNS (Service, headless and StatefulSet records, the
-//! pod's resolv.conf, busybox's `nslookup`), the ingress-nginx controller, and the request path that
-//! carries `wget`/`curl` from a pod through DNS, the client node's rules and the pod network to the
-//! endpoint pod, whose image answers. The container shell reaches all this through
+//! The cluster network: kube-proxy on every node (its configuration from the `kube-proxy` ConfigMap;
+//! iptables- or ipvs-mode rules from Services and EndpointSlices; `iptables-save -t nat`,
+//! `ipvsadm -Ln`), CoreDNS (Service, headless and StatefulSet records, the pod's resolv.conf,
+//! busybox's `nslookup`), the ingress-nginx controller, and the request path that carries
+//! `wget`/`curl` from a pod through DNS, the client node's rules and the pod network to the endpoint
+//! pod, whose image answers. The container shell reaches all this through
 //! `kubelet::shell::NetworkAccess`, implemented here by `PodNetwork`.
 //!
 //! Processes (`KubeProxy`, `CoreDns`, `IngressNginx`) act only through the api-server; what they
@@ -15,10 +16,18 @@ pub mod hash;
 pub mod http;
 pub mod ingress;
 pub mod iptables;
+pub mod ipvs;
+pub mod ipvsadm;
 pub mod proxy;
+pub mod proxy_config;
+pub mod proxy_log;
 pub mod rules;
 pub mod shell;
 
+#[cfg(test)]
+mod ipvs_tests;
+#[cfg(test)]
+mod ipvsadm_tests;
 #[cfg(test)]
 mod tests;
 
@@ -28,7 +37,7 @@ pub use answer::HttpResponse;
 pub use dns::{CoreDns, DnsTable};
 pub use http::{Exchange, HttpRequest, NetError, http_request};
 pub use ingress::{IngressNginx, IngressTable};
-pub use proxy::KubeProxy;
+pub use proxy::{Container, KubeProxy};
 pub use rules::RuleTable;
 pub use shell::PodNetwork;
 
@@ -50,9 +59,9 @@ pub struct Network {
 }
 
 impl Network {
-    /// The node whose address is `ip`.
+    /// The node that has the address `ip` (its InternalIP or its pod bridge's).
     pub fn node_with_ip(&self, ip: &str) -> Option<String> {
-        self.proxies.iter().find(|(_, t)| t.lock().node_ip == ip).map(|(n, _)| n.clone())
+        self.proxies.iter().find(|(_, t)| t.lock().node_addresses().iter().any(|a| a == ip)).map(|(n, _)| n.clone())
     }
 }
 

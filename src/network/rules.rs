@@ -1,16 +1,21 @@
 //! The rules one node's kube-proxy programs, as a model rather than text: per service port its
-//! cluster IP, node port, session affinity and endpoints (from the EndpointSlices), indexed by cluster
-//! IP and by node port so that a packet finds its rule without a scan. The same model renders
-//! `iptables-save -t nat` (see `iptables`) and is walked by the request path. It lives behind a
-//! shared handle: kube-proxy writes it, the network reads it, and the kernel-side state it owns
-//! (the `recent` table behind ClientIP affinity) is updated as packets pass.
+//! cluster IP, external and load-balancer IPs, node port, session affinity and endpoints (from the
+//! EndpointSlices), indexed by address and by node port so that a packet finds its rule without a
+//! scan, and the proxy mode kube-proxy runs in. In iptables mode the model renders
+//! `iptables-save -t nat` (see `iptables`); in ipvs mode it is the IPVS table (see `ipvs`), which
+//! `ipvsadm` lists. The request path walks it either way. It lives behind a shared handle:
+//! kube-proxy writes it, the network reads it, and the kernel-side state it owns (the `recent`
+//! lists behind ClientIP affinity in iptables mode, the IPVS scheduler's position and persistence
+//! templates in ipvs mode) is updated as packets pass.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Node, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
+use super::ipvs::IpvsKernel;
+use super::proxy_config::ProxyMode;
 use crate::sim::Rng;
 
 /// One endpoint of a service port.
@@ -42,6 +47,10 @@ pub struct ServicePortRule {
     /// `TCP`, `UDP` or `SCTP`.
     pub protocol: String,
     pub cluster_ip: Option<String>,
+    /// `spec.externalIPs`.
+    pub external_ips: Vec<String>,
+    /// `status.loadBalancer.ingress[].ip`.
+    pub load_balancer_ips: Vec<String>,
     pub port: i32,
     pub node_port: Option<i32>,
     /// ClientIP affinity's timeout in seconds.
@@ -78,12 +87,20 @@ pub struct Rules {
     pub cluster_cidr: String,
     /// The node's `spec.podCIDR`, to route pod addresses to it.
     pub pod_cidr: String,
+    /// The mode the last kube-proxy to start on the node programmed.
+    pub mode: ProxyMode,
+    /// `ipvs.scheduler` as configured; empty means rr.
+    pub scheduler: String,
     /// Keyed by `(servicePortName, protocol)`.
     pub ports: BTreeMap<(String, String), ServicePortRule>,
     by_cluster_ip: BTreeMap<(String, i32, String), (String, String)>,
+    /// External and load-balancer IPs, `(ip, port, protocol)`.
+    by_external_ip: BTreeMap<(String, i32, String), (String, String)>,
     by_node_port: BTreeMap<(i32, String), (String, String)>,
     /// The `recent` lists of ClientIP affinity: (service port key, client IP) → (endpoint, last seen ms).
     affinity: BTreeMap<((String, String), String), (String, i64)>,
+    /// The IPVS scheduler's state, connections and persistence templates.
+    pub ipvs: IpvsKernel,
 }
 
 /// Builds the rules of one Service from it and its slices.
@@ -93,6 +110,16 @@ pub fn service_rules(svc: &Service, slices: &[&EndpointSlice]) -> Vec<ServicePor
         return Vec::new();
     }
     let cluster_ip = spec.cluster_ip.clone().filter(|ip| !ip.is_empty() && ip != "None");
+    let external_ips = spec.external_ips.clone().unwrap_or_default();
+    let load_balancer_ips: Vec<String> = svc
+        .status
+        .as_ref()
+        .and_then(|s| s.load_balancer.as_ref())
+        .and_then(|lb| lb.ingress.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.ip.clone())
+        .collect();
     let affinity = (spec.session_affinity.as_deref() == Some("ClientIP")).then(|| {
         spec.session_affinity_config
             .as_ref()
@@ -146,6 +173,8 @@ pub fn service_rules(svc: &Service, slices: &[&EndpointSlice]) -> Vec<ServicePor
                 port_name: name,
                 protocol,
                 cluster_ip: cluster_ip.clone(),
+                external_ips: external_ips.clone(),
+                load_balancer_ips: load_balancer_ips.clone(),
                 port: sp.port,
                 node_port: sp.node_port,
                 affinity_seconds: affinity,
@@ -166,6 +195,9 @@ impl Rules {
                 if let Some(ip) = &old.cluster_ip {
                     self.by_cluster_ip.remove(&(ip.clone(), old.port, old.protocol.clone()));
                 }
+                for ip in old.external_ips.iter().chain(&old.load_balancer_ips) {
+                    self.by_external_ip.remove(&(ip.clone(), old.port, old.protocol.clone()));
+                }
                 if let Some(np) = old.node_port {
                     self.by_node_port.remove(&(np, old.protocol.clone()));
                 }
@@ -177,6 +209,9 @@ impl Rules {
             if let Some(ip) = &r.cluster_ip {
                 self.by_cluster_ip.insert((ip.clone(), r.port, r.protocol.clone()), key.clone());
             }
+            for ip in r.external_ips.iter().chain(&r.load_balancer_ips) {
+                self.by_external_ip.insert((ip.clone(), r.port, r.protocol.clone()), key.clone());
+            }
             if let Some(np) = r.node_port {
                 self.by_node_port.insert((np, r.protocol.clone()), key.clone());
             }
@@ -184,8 +219,45 @@ impl Rules {
         }
     }
 
+    /// Takes the node's name, InternalIP and pod CIDR from its Node object.
+    pub fn learn_node(&mut self, node: &Node) {
+        self.node = node.metadata.name.clone().unwrap_or_default();
+        self.node_ip = node
+            .status
+            .as_ref()
+            .and_then(|s| s.addresses.as_ref())
+            .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
+            .map(|a| a.address.clone())
+            .unwrap_or_default();
+        self.pod_cidr = node.spec.as_ref().and_then(|s| s.pod_cidr.clone()).unwrap_or_default();
+    }
+
+    /// Switches the node to `mode`: the other mode's kernel state is dropped (upstream leaves it
+    /// behind until `kube-proxy --cleanup` or a reboot; see the README).
+    pub fn set_mode(&mut self, mode: ProxyMode, scheduler: &str) {
+        if self.mode != mode {
+            self.affinity.clear();
+            self.ipvs = IpvsKernel::default();
+        }
+        self.mode = mode;
+        self.scheduler = scheduler.to_string();
+    }
+
+    /// The addresses of the node itself: its InternalIP and the pod bridge's gateway (`.1` of its
+    /// pod CIDR), where node ports answer.
+    pub fn node_addresses(&self) -> Vec<String> {
+        let bridge = self.pod_cidr.strip_suffix(".0/24").map(|net| format!("{net}.1"));
+        std::iter::once(self.node_ip.clone()).filter(|ip| !ip.is_empty()).chain(bridge).collect()
+    }
+
     pub fn by_cluster_ip(&self, ip: &str, port: i32, protocol: &str) -> Option<&ServicePortRule> {
         let key = self.by_cluster_ip.get(&(ip.to_string(), port, protocol.to_string()))?;
+        self.ports.get(key)
+    }
+
+    /// The rule an external or load-balancer IP belongs to.
+    pub fn by_external_ip(&self, ip: &str, port: i32, protocol: &str) -> Option<&ServicePortRule> {
+        let key = self.by_external_ip.get(&(ip.to_string(), port, protocol.to_string()))?;
         self.ports.get(key)
     }
 

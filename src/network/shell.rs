@@ -1,7 +1,10 @@
 //! The network tools a container can run, worded as their real binaries print them: busybox `wget`
-//! (`-q`, `-O-`, `-T`, `--header`), curl (`-s`, `-S`, `-H`, `-i`), busybox `nslookup`, and
-//! `iptables-save` in the kube-proxy image. Which tool an image has follows the image (busybox and
-//! alpine have busybox's applets, Debian-based images curl). `PodNetwork` is the container's view of
+//! (`-q`, `-O-`, `-T`, `--header`), curl (`-s`, `-S`, `-H`, `-i`), busybox `nslookup`,
+//! `iptables-save` in the kube-proxy image and `ipvsadm` in nicolaka/netshoot's (the kube-proxy
+//! image has no ipvsadm). Which tool an image has follows the image (busybox and alpine have
+//! busybox's applets, Debian-based images curl). ipvsadm reads the IPVS table of the pod's network
+//! namespace — the node's with `hostNetwork`, an empty one otherwise — and needs CAP_NET_ADMIN
+//! (a privileged container, or the capability added). `PodNetwork` is the container's view of
 //! the network the kubelet's shell calls through `NetworkAccess`; `exec` runs a whole command line
 //! with it, as `kubectl exec` will.
 
@@ -9,7 +12,7 @@ use std::cell::RefCell;
 
 use super::answer::HttpResponse;
 use super::http::{Exchange, HttpRequest, NetError, http_request};
-use super::{Network, dns, iptables};
+use super::{Network, dns, iptables, ipvsadm};
 use crate::api::{Kind, Object};
 use crate::apiserver::ApiServer;
 use crate::kubelet::images::ImageRef;
@@ -28,6 +31,7 @@ fn tools(repository: &str) -> &'static [&'static str] {
         "docker.io/library/nginx" | "docker.io/library/httpd" | "docker.io/library/tomcat" => &["curl"],
         "docker.io/library/python" | "docker.io/library/node" => &["curl", "wget"],
         "registry.k8s.io/kube-proxy" => &["iptables-save"],
+        "docker.io/nicolaka/netshoot" => &["curl", "wget", "ipvsadm"],
         _ => &[],
     }
 }
@@ -39,6 +43,10 @@ struct Inner<'a> {
     namespace: String,
     pod: String,
     repository: String,
+    /// The pod shares its node's network namespace.
+    host_network: bool,
+    /// The container may administer the network (CAP_NET_ADMIN).
+    net_admin: bool,
 }
 
 /// One container's view of the network.
@@ -57,19 +65,33 @@ impl<'a> PodNetwork<'a> {
         container: Option<&str>,
         rng: &'a mut Rng,
     ) -> Self {
-        let repository = match api.peek(Kind::Pod, Some(namespace), pod) {
-            Some(Object::Pod(p)) => p
-                .spec
-                .as_ref()
-                .and_then(|s| s.containers.iter().find(|c| container.is_none_or(|n| n == c.name)))
-                .and_then(|c| c.image.as_deref())
-                .and_then(|i| ImageRef::parse(i).ok())
-                .and_then(|r| net.catalog.resolve(&r).ok())
-                .map(|r| r.spec.repository.to_string())
-                .unwrap_or_default(),
-            _ => String::new(),
+        let found = match api.peek(Kind::Pod, Some(namespace), pod) {
+            Some(Object::Pod(p)) => Some(p),
+            _ => None,
         };
-        let inner = Inner { api, net, rng, namespace: namespace.to_string(), pod: pod.to_string(), repository };
+        let spec = found.as_ref().and_then(|p| p.spec.as_ref());
+        let c = spec.and_then(|s| s.containers.iter().find(|c| container.is_none_or(|n| n == c.name)));
+        let repository = c
+            .and_then(|c| c.image.as_deref())
+            .and_then(|i| ImageRef::parse(i).ok())
+            .and_then(|r| net.catalog.resolve(&r).ok())
+            .map(|r| r.spec.repository.to_string())
+            .unwrap_or_default();
+        let security = c.and_then(|c| c.security_context.as_ref());
+        let added = security.and_then(|s| s.capabilities.as_ref()).and_then(|c| c.add.as_ref());
+        let net_admin = security.and_then(|s| s.privileged).unwrap_or(false)
+            || added.is_some_and(|a| a.iter().any(|c| matches!(c.as_str(), "NET_ADMIN" | "CAP_NET_ADMIN" | "ALL")));
+        let host_network = spec.and_then(|s| s.host_network).unwrap_or(false);
+        let inner = Inner {
+            api,
+            net,
+            rng,
+            namespace: namespace.to_string(),
+            pod: pod.to_string(),
+            repository,
+            host_network,
+            net_admin,
+        };
         PodNetwork { inner: RefCell::new(inner) }
     }
 }
@@ -87,6 +109,7 @@ impl NetworkAccess for PodNetwork<'_> {
             "wget" => inner.wget(args),
             "curl" => inner.curl(args),
             "nslookup" => inner.nslookup(args),
+            "ipvsadm" => inner.ipvsadm(cmd, args),
             _ => inner.iptables_save(args),
         })
     }
@@ -273,11 +296,16 @@ impl Inner<'_> {
         out(text, 0)
     }
 
-    fn iptables_save(&mut self, args: &[String]) -> NetOutput {
-        let node = match self.api.peek(Kind::Pod, Some(&self.namespace), &self.pod) {
+    /// The node the pod runs on.
+    fn node(&self) -> String {
+        match self.api.peek(Kind::Pod, Some(&self.namespace), &self.pod) {
             Some(Object::Pod(p)) => p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default(),
             _ => String::new(),
-        };
+        }
+    }
+
+    fn iptables_save(&mut self, args: &[String]) -> NetOutput {
+        let node = self.node();
         let table = args.windows(2).find(|w| w[0] == "-t").map(|w| w[1].as_str()).unwrap_or("nat");
         let Some(rules) = self.net.proxies.get(&node) else { return out(String::new(), 0) };
         if table != "nat" {
@@ -287,6 +315,27 @@ impl Inner<'_> {
         let text = iptables::save_nat(&rules.snapshot(), &when);
         self.trace("iptables-save", Component::KubeProxy(node.as_str().into()), "nat table".into());
         out(text, 0)
+    }
+
+    /// ipvsadm, invoked as `program`: the node's IPVS table for a host-network pod, an empty one
+    /// (the pod's own network namespace) otherwise.
+    fn ipvsadm(&mut self, program: &str, args: &[String]) -> NetOutput {
+        if !self.net_admin {
+            let o = ipvsadm::permission_denied();
+            return out(o.text, o.status);
+        }
+        let node = self.node();
+        let now_ms = self.api.clock().unix_millis(self.api.now());
+        let table = match self.net.proxies.get(&node).filter(|_| self.host_network) {
+            Some(rules) => rules.lock().ipvs_table(now_ms),
+            None => Vec::new(),
+        };
+        let o = ipvsadm::run(program, args, &table);
+        if self.host_network {
+            let note = format!("IPVS table: {} virtual server(s)", table.len());
+            self.trace("ipvsadm", Component::KubeProxy(node.as_str().into()), note);
+        }
+        out(o.text, o.status)
     }
 
     fn trace(&mut self, verb: &'static str, to: Component, note: String) {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::{CoreDns, IngressNginx, KubeProxy, Network, shell};
+use super::{CoreDns, IngressNginx, KubeProxy, Network, RuleTable, shell};
 use crate::api::{Kind, Object};
 use crate::apiserver::{Identity, ListOptions, WriteOptions};
 use crate::cluster::Cluster;
@@ -27,9 +27,9 @@ fn sim() -> Sim {
     let mut net = Network::default();
     for n in NODES {
         c.spawn(Box::new(Kubelet::new(n, 11)));
-        let proxy = KubeProxy::new(n);
-        net.proxies.insert(n.to_string(), proxy.rules());
-        c.spawn(Box::new(proxy));
+        let table = RuleTable::default();
+        net.proxies.insert(n.to_string(), table.clone());
+        c.spawn(Box::new(KubeProxy::new(n, table)));
     }
     c.spawn(Box::new(EndpointSliceController::new()));
     c.spawn(Box::new(EndpointsController::new()));

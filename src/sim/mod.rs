@@ -1,9 +1,10 @@
 //! The simulation kernel: virtual time, durations, the event queue (a timer heap) and seeded random
-//! streams, the latency model and the trace. Everything above this module is deterministic
-//! because of it.
+//! streams, the latency model, the trace, and klog's line header for the logs components write.
+//! Everything above this module is deterministic because of it.
 
 pub mod clock;
 pub mod duration;
+pub mod klog;
 pub mod latency;
 pub mod queue;
 pub mod rng;

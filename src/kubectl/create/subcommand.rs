@@ -99,10 +99,8 @@ pub fn dry_run(k: &mut Kubectl<'_>, p: &Parsed) -> Option<DryRun> {
 /// A klog warning line as kubectl writes it (`W1122 03:28:40.017053    5169 helpers.go:719] ...`), at
 /// the cluster's virtual time and with process id 1, so that a replay prints the same line.
 fn warn(k: &mut Kubectl<'_>, source: &str, msg: &str) {
-    use k8s_openapi::jiff::{Timestamp, tz::TimeZone};
-    let at = Timestamp::from_millisecond(k.now_ms()).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(TimeZone::UTC);
-    let stamp = at.strftime("%m%d %H:%M:%S%.6f").to_string();
-    k.out.err(format!("W{stamp} {:>7} {source}] {msg}\n", 1));
+    use crate::sim::klog::{Severity, line};
+    k.out.err(format!("{}\n", line(Severity::Warning, k.now_ms() * 1000, source, msg)));
 }
 
 /// The printer `-o` asks for; the error is kubectl's.

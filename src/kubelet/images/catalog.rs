@@ -277,6 +277,24 @@ pub(super) const CATALOG: &[ImageSpec] = &[
         cpu_millis: 0,
         memory_bytes: 2 * MB,
     },
+    // The network troubleshooting image (alpine with curl, iproute2, iptables, ipvsadm, tcpdump, ...);
+    // its shell exits at once without a terminal, so pods give it a command such as `sleep infinity`.
+    // The size is what `crictl images` shows for v0.16.
+    ImageSpec {
+        repository: "docker.io/nicolaka/netshoot",
+        tags: &[("latest", 212_000_000), ("v0.16", 212_000_000)],
+        entrypoint: &[],
+        cmd: &["zsh"],
+        server_binaries: &[],
+        behaviour: Behaviour::Command,
+        http: Http::None,
+        ports: &[],
+        log_lines: &[],
+        required_env: &[],
+        missing_env_lines: &[],
+        cpu_millis: 0,
+        memory_bytes: MB,
+    },
     ImageSpec {
         repository: "registry.k8s.io/pause",
         tags: &[("3.10.1", 320_448), ("3.10", 320_368), ("3.9", 321_520)],

@@ -22,7 +22,7 @@ const FOREVER: Duration = Duration::from_secs(100 * 365 * 86_400);
 
 /// Shells a container may name.
 pub fn is_shell(cmd: &str) -> bool {
-    matches!(cmd.rsplit('/').next().unwrap_or(cmd), "sh" | "bash" | "ash" | "dash")
+    matches!(cmd.rsplit('/').next().unwrap_or(cmd), "sh" | "bash" | "ash" | "dash" | "zsh")
 }
 
 /// Commands this module knows, for the runtime to tell a runnable command from a missing binary.
