@@ -30,6 +30,21 @@ macro_rules! parts {
                 }
             }
 
+            /// What a write to `/status` stores: `old`'s metadata and spec with this object's status.
+            /// The status is moved, not cloned, and `old` is not copied whole (a Node's status with its
+            /// images is most of the object). Kinds without a status, or a kind mismatch, give `old`.
+            pub fn with_metadata_and_spec_of(self, old: &Object) -> Object {
+                match (self, old) {
+                    $( (Object::$s(mut a), Object::$s(b)) => {
+                        let mine = Arc::make_mut(&mut a);
+                        mine.metadata = b.metadata.clone();
+                        mine.spec = b.spec.clone();
+                        Object::$s(a)
+                    } )*
+                    _ => old.clone(),
+                }
+            }
+
             /// Whether both objects have the same spec; `None` for kinds without a `spec` field.
             pub fn spec_eq(&self, other: &Object) -> Option<bool> {
                 match (self, other) {

@@ -248,24 +248,26 @@ impl ApiServer {
     /// Writes to the store and fans the change out; `expect_rv` makes it a compare-and-swap.
     fn commit(&mut self, kind: Kind, key: &str, obj: &ObjectRef, write: Write) -> Result<Object, ApiError> {
         let next_rv = self.store.revision() + 1;
-        let (result, old, verb) = match write {
+        let (result, verb) = match write {
             Write::Create(mut new) => {
                 new.meta_mut().resource_version = Some(next_rv.to_string());
-                (self.store.create(key, new), None, "put")
+                (self.store.create(key, new), "put")
             }
             Write::Update { mut new, expect_rv } => {
                 new.meta_mut().resource_version = Some(next_rv.to_string());
-                let old = self.store.get(key).map(|kv| kv.value.clone());
-                (self.store.update(key, new, Some(expect_rv)), old, "put")
+                (self.store.update(key, new, Some(expect_rv)), "put")
             }
-            Write::Delete { expect_rv } => {
-                let old = self.store.get(key).map(|kv| kv.value.clone());
-                (self.store.delete(key, Some(expect_rv)), old, "delete")
-            }
+            Write::Delete { expect_rv } => (self.store.delete(key, Some(expect_rv)), "delete"),
         };
         let name = obj.name.clone();
-        let (revision, value, stored_key) = match result {
-            Ok(event) => (event.revision, event.kv.value.clone(), event.kv.key.clone()),
+        // The previous value comes with the event, as etcd's prev_kv: no second read of the key.
+        let (revision, value, old, stored_key) = match result {
+            Ok(event) => (
+                event.revision,
+                event.kv.value.clone(),
+                event.prev_kv.as_ref().map(|kv| kv.value.clone()),
+                event.kv.key.clone(),
+            ),
             Err(e) => {
                 return Err(match e {
                     StoreError::KeyExists => ApiError::already_exists(kind, &name),

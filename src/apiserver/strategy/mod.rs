@@ -112,9 +112,8 @@ pub fn prepare_for_update(new: &mut Object, old: &Object, status_only: bool) {
     }
     if status_only {
         // Only status changes through /status; metadata and spec stay as they were.
-        let mut merged = old.clone();
-        merged.copy_status_from(new);
-        *new = merged;
+        let status = std::mem::replace(new, old.clone());
+        *new = status.with_metadata_and_spec_of(old);
         return;
     }
     if has_status_subresource(kind) {
