@@ -3,7 +3,7 @@
 
 use crate::api::Kind;
 
-/// `/registry/<plural>/` followed by `parts`, each ending in `/` but the last, built with one
+/// `/registry/<plural>` then `/part` for each of `parts` (and a closing `/` if asked), built with one
 /// allocation: keys are made on every request, and `format!` showed in the create profile.
 fn registry_path(kind: Kind, parts: &[&str], trailing_slash: bool) -> String {
     let plural = kind.plural();
@@ -11,14 +11,11 @@ fn registry_path(kind: Kind, parts: &[&str], trailing_slash: bool) -> String {
     let mut key = String::with_capacity(len);
     key.push_str("/registry/");
     key.push_str(plural);
-    for (i, part) in parts.iter().enumerate() {
+    for part in parts {
         key.push('/');
         key.push_str(part);
-        if trailing_slash && i + 1 == parts.len() {
-            key.push('/');
-        }
     }
-    if parts.is_empty() && trailing_slash {
+    if trailing_slash {
         key.push('/');
     }
     key
