@@ -35,7 +35,10 @@ fn topology(nodes: usize) -> Topology {
 
 fn running_pods(c: &mut Cluster) -> usize {
     let list = c.api_mut().list(&Identity::admin(), Kind::Pod, Some("default"), &ListOptions::default());
-    list.map(|l| l.items.iter().filter(|p| p.to_value()["status"]["phase"] == "Running").count()).unwrap_or(0)
+    let running = |p: &&kubarium::api::Object| {
+        p.as_pod().and_then(|p| p.status.as_ref()).and_then(|s| s.phase.as_deref()) == Some("Running")
+    };
+    list.map(|l| l.items.iter().filter(running).count()).unwrap_or(0)
 }
 
 fn main() {

@@ -150,9 +150,8 @@ impl Scheduler {
         match cycle.result {
             Ok(node) => {
                 if let Some(t) = &attempt.scores {
-                    let mut parts: Vec<String> =
-                        attempt.feasible_names().zip(&t.totals).map(|(n, s)| format!("{n}={s}")).collect();
-                    parts.truncate(8);
+                    let parts: Vec<String> =
+                        attempt.feasible_names().zip(&t.totals).take(8).map(|(n, s)| format!("{n}={s}")).collect();
                     Self::trace(ctx, "score", &info, parts.join(", "));
                 }
                 match self.bind(fw_idx, &info, &node, &mut state, ctx) {

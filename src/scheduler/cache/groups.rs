@@ -22,6 +22,8 @@ pub fn zone_key(labels: &BTreeMap<String, String>) -> String {
 /// Pods of one namespace with identical labels.
 #[derive(Debug, Clone)]
 pub struct LabelClass {
+    /// Stable while the class exists: what `Groups::on_node` counts by.
+    pub id: u32,
     pub namespace: String,
     pub labels: BTreeMap<String, String>,
     pub terminating: bool,
@@ -51,6 +53,11 @@ pub struct TermGroup {
 pub struct Groups {
     pub classes: BTreeMap<String, LabelClass>,
     pub terms: BTreeMap<(TermKind, String), TermGroup>,
+    next_class: u32,
+    /// Node index → (class id, pods of it there): a node holds a few classes, so "how many pods
+    /// of these classes on this node" is a short scan of data the cycle already touched, where
+    /// each class's own per-node map would cost a search of thousands of nodes.
+    node_classes: Vec<Vec<(u32, u32)>>,
 }
 
 fn class_key(pod: &PodInfo) -> String {
@@ -94,16 +101,23 @@ impl Groups {
 
     fn change(&mut self, pod: &PodInfo, node: usize, up: bool) {
         let key = class_key(pod);
+        let next = &mut self.next_class;
         let class = self.classes.entry(key.clone()).or_insert_with(|| LabelClass {
+            id: {
+                *next = next.wrapping_add(1);
+                *next
+            },
             namespace: pod.namespace.clone(),
             labels: pod.labels.clone(),
             terminating: pod.terminating,
             per_node: BTreeMap::new(),
         });
         bump(&mut class.per_node, node, up);
-        if class.per_node.is_empty() {
+        let (id, empty) = (class.id, class.per_node.is_empty());
+        if empty {
             self.classes.remove(&key);
         }
+        self.bump_node_class(node, id, up);
         for (kind, term) in Self::each_term(pod) {
             let k = (kind, term.identity());
             let g = self.terms.entry(k.clone()).or_insert_with(|| TermGroup {
@@ -116,6 +130,30 @@ impl Groups {
                 self.terms.remove(&k);
             }
         }
+    }
+
+    fn bump_node_class(&mut self, node: usize, id: u32, up: bool) {
+        if self.node_classes.len() <= node {
+            self.node_classes.resize_with(node + 1, Vec::new);
+        }
+        let Some(list) = self.node_classes.get_mut(node) else { return };
+        match list.iter().position(|(c, _)| *c == id) {
+            Some(i) if up => list[i].1 += 1,
+            Some(i) => {
+                list[i].1 = list[i].1.saturating_sub(1);
+                if list[i].1 == 0 {
+                    list.swap_remove(i);
+                }
+            }
+            None if up => list.push((id, 1)),
+            None => {}
+        }
+    }
+
+    /// Pods of the classes `ids` on node `node`.
+    pub fn on_node(&self, node: usize, ids: &[u32]) -> i64 {
+        let list = self.node_classes.get(node).map(Vec::as_slice).unwrap_or_default();
+        list.iter().filter(|(c, _)| ids.contains(c)).map(|(_, n)| i64::from(*n)).sum()
     }
 
     /// Whether any existing pod has a term of `kind`.
