@@ -128,30 +128,56 @@ pub fn pod_from_template(template: &PodTemplateSpec, owner: &Object) -> Pod {
 pub fn slow_start_batch<E>(
     count: usize,
     initial_batch_size: usize,
-    mut f: impl FnMut() -> Result<(), E>,
+    f: impl FnMut() -> Result<(), E>,
 ) -> (usize, Option<E>) {
-    let mut remaining = count;
-    let mut successes = 0;
-    let mut batch = initial_batch_size.max(1).min(count);
-    while batch > 0 {
-        let mut first_error = None;
-        for _ in 0..batch {
+    let mut run = SlowStart::new(count, initial_batch_size);
+    run.advance(usize::MAX, f);
+    (run.successes, run.first_error)
+}
+
+/// A `slowStartBatch` that can stop between calls and go on later: a batch is still finished
+/// whole (its calls are upstream's parallel goroutines) before a failure ends the run, however
+/// many steps it takes.
+#[derive(Debug)]
+pub struct SlowStart<E> {
+    remaining: usize,
+    batch: usize,
+    done_in_batch: usize,
+    pub successes: usize,
+    pub first_error: Option<E>,
+}
+
+impl<E> SlowStart<E> {
+    pub fn new(count: usize, initial_batch_size: usize) -> Self {
+        let batch = initial_batch_size.max(1).min(count);
+        SlowStart { remaining: count, batch, done_in_batch: 0, successes: 0, first_error: None }
+    }
+
+    /// Makes at most `limit` calls; true once the run is over (every call made, or a batch failed).
+    pub fn advance(&mut self, limit: usize, mut f: impl FnMut() -> Result<(), E>) -> bool {
+        for _ in 0..limit {
+            if self.is_done() {
+                break;
+            }
             match f() {
-                Ok(()) => successes += 1,
+                Ok(()) => self.successes += 1,
                 Err(e) => {
-                    if first_error.is_none() {
-                        first_error = Some(e);
-                    }
+                    self.first_error.get_or_insert(e);
                 }
             }
+            self.done_in_batch += 1;
+            if self.done_in_batch == self.batch {
+                self.remaining -= self.batch;
+                self.batch = if self.first_error.is_some() { 0 } else { (self.batch * 2).min(self.remaining) };
+                self.done_in_batch = 0;
+            }
         }
-        if first_error.is_some() {
-            return (successes, first_error);
-        }
-        remaining -= batch;
-        batch = (batch * 2).min(remaining);
+        self.is_done()
     }
-    (successes, None)
+
+    fn is_done(&self) -> bool {
+        self.batch == 0
+    }
 }
 
 /// Creates a pod for `owner` as upstream's `PodControl.CreatePods` does, recording
@@ -198,5 +224,20 @@ mod tests {
         assert_eq!((ok, err, calls), (4, Some("quota"), 7));
         let (ok, err) = slow_start_batch(0, 1, || -> Result<(), ()> { Ok(()) });
         assert_eq!((ok, err), (0, None));
+    }
+
+    #[test]
+    fn a_slow_start_in_steps_makes_the_same_calls_and_finishes_its_failing_batch() {
+        // Fails from the 5th call on: the third batch (calls 4-7) is finished across steps of 3.
+        let mut calls = 0;
+        let mut run = SlowStart::new(100, 1);
+        let mut steps = 0;
+        while !run.advance(3, || {
+            calls += 1;
+            if calls >= 5 { Err("quota") } else { Ok(()) }
+        }) {
+            steps += 1;
+        }
+        assert_eq!((run.successes, run.first_error, calls, steps), (4, Some("quota"), 7, 2));
     }
 }

@@ -64,23 +64,40 @@ impl KeyQueue {
     /// Syncs every ready key with `sync`, then arms the timer for the earliest delayed one.
     pub fn run(&mut self, ctx: &mut Ctx<'_>, mut sync: impl FnMut(&str, &mut Ctx<'_>) -> Result<Requeue, SyncError>) {
         let now = ctx.now();
-        if self.armed.is_some_and(|t| t <= now) {
-            self.armed = None;
-        }
         self.queue.promote(now);
         self.delayed.retain(|_, t| *t > now);
         while let Some(key) = self.queue.pop() {
-            match sync(&key, ctx) {
-                Ok(requeue) => {
-                    self.queue.forget(&key);
-                    if let Requeue::At(at) = requeue {
-                        self.add_after(key, at.max(now));
-                    }
-                }
-                Err(_) => {
-                    self.queue.add_rate_limited(key, now);
+            let result = sync(&key, ctx);
+            self.requeue(key, result, now);
+        }
+        self.arm(ctx);
+    }
+
+    /// Queues `key` as the result of its sync asks: a sync that ended after `run` returned (one
+    /// spanning wake-ups) reports here.
+    pub fn done(&mut self, key: String, result: Result<Requeue, SyncError>, ctx: &mut Ctx<'_>) {
+        self.requeue(key, result, ctx.now());
+        self.arm(ctx);
+    }
+
+    fn requeue(&mut self, key: String, result: Result<Requeue, SyncError>, now: Time) {
+        match result {
+            Ok(requeue) => {
+                self.queue.forget(&key);
+                if let Requeue::At(at) = requeue {
+                    self.add_after(key, at.max(now));
                 }
             }
+            Err(_) => {
+                self.queue.add_rate_limited(key, now);
+            }
+        }
+    }
+
+    /// Arms the timer for the earliest delayed key, unless one as early is armed.
+    fn arm(&mut self, ctx: &mut Ctx<'_>) {
+        if self.armed.is_some_and(|t| t <= ctx.now()) {
+            self.armed = None;
         }
         if let Some(next) = self.queue.next_ready()
             && self.armed.is_none_or(|t| next < t)

@@ -12,24 +12,45 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStat
 use k8s_openapi::api::core::v1::Pod;
 
 use super::controller_utils::{
-    SLOW_START_INITIAL_BATCH_SIZE, available_at_ms, controller_ref, create_pod, is_pod_active, is_pod_available,
-    is_pod_ready, labels_of, new_controller_ref, pod_from_template, slow_start_batch, virtual_time,
+    SLOW_START_INITIAL_BATCH_SIZE, SlowStart, available_at_ms, controller_ref, create_pod, is_pod_active,
+    is_pod_available, is_pod_ready, labels_of, new_controller_ref, pod_from_template, virtual_time,
 };
 use super::expectations::Expectations;
-use super::queue::{KeyQueue, Requeue};
+use super::queue::{KeyQueue, REQUEUE_TOKEN, Requeue};
 use super::ranking::{Ranked, sort_for_deletion};
 use super::{SyncError, controller_identity, record_decision};
 use crate::api::labels::Selector;
 use crate::api::{Kind, Object};
 use crate::apiserver::strategy::timestamp;
-use crate::apiserver::{ApiServer, DeleteOptions, Identity, ListOptions, Reason, WatchEvent, WriteOptions};
+use crate::apiserver::{ApiError, ApiServer, DeleteOptions, Identity, ListOptions, Reason, WatchEvent, WriteOptions};
 use crate::client::{Ctx, Delta, EventKind, Informer, Process, Recorder, object_key};
+use crate::sim::Duration;
 use crate::sim::trace::Component;
 
 /// Upstream's BurstReplicas: the most pods one sync creates or deletes.
 pub const BURST_REPLICAS: usize = 500;
 
 const NAME: &str = "replicaset";
+
+/// Creates or deletes made per wake-up: the rest of a sync's pods follow at the same virtual
+/// instant, so that a sync of hundreds of pods never holds the page for a whole frame.
+const CALLS_PER_WAKE: usize = 16;
+/// The timer token of a manageReplicas still under way (the queue's own is `REQUEUE_TOKEN`).
+const CONTINUE_TOKEN: u64 = REQUEUE_TOKEN + 1;
+
+/// A sync whose manageReplicas spans wake-ups. Its key is not synced again until it ends (a key
+/// is never processed by two workers at once), and the status it then writes is computed from
+/// the pods the sync saw, as upstream's end of `syncReplicaSet` does.
+struct Pending {
+    obj: Object,
+    pods: Vec<Arc<Pod>>,
+    op: Op,
+}
+
+enum Op {
+    Create { pod: Box<Pod>, run: SlowStart<ApiError>, diff: usize },
+    Delete { victims: std::vec::IntoIter<Arc<Pod>>, first_error: Option<ApiError> },
+}
 
 /// The replicaset controller process.
 pub struct ReplicaSetController {
@@ -43,6 +64,8 @@ pub struct ReplicaSetController {
     rs_by_uid: BTreeMap<String, String>,
     /// Keys of pods without a controller reference: the only candidates for adoption.
     orphans: BTreeSet<String>,
+    /// Syncs under way, by ReplicaSet key.
+    pending: BTreeMap<String, Pending>,
 }
 
 impl Default for ReplicaSetController {
@@ -63,6 +86,7 @@ impl ReplicaSetController {
             expectations: Expectations::default(),
             rs_by_uid: BTreeMap::new(),
             orphans: BTreeSet::new(),
+            pending: BTreeMap::new(),
         }
     }
 
@@ -161,20 +185,38 @@ impl ReplicaSetController {
             self.expectations.delete(key);
             return Ok(Requeue::No);
         };
+        if self.pending.contains_key(key) {
+            // Still under way: look again once it is over.
+            return Ok(Requeue::At(ctx.now()));
+        }
         let Object::ReplicaSet(rs) = &obj else { return Ok(Requeue::No) };
         let selector = selector_of(&obj)?;
         let now = ctx.now();
         let needs_sync = self.expectations.satisfied(key, now);
         let mut pods = self.claim_pods(&obj, selector.as_ref(), ctx.api)?;
         pods.retain(|p| is_pod_active(p));
-        let manage_error = if needs_sync && rs.metadata.deletion_timestamp.is_none() {
-            self.manage_replicas(&obj, rs, &pods, ctx).err()
-        } else {
-            None
-        };
-        let now_ms = ctx.api.clock().unix_millis(now);
-        let status = calculate_status(rs, &pods, manage_error.as_ref(), now_ms);
-        let updated = self.update_status(&obj, rs, status, ctx.api)?;
+        if needs_sync
+            && rs.metadata.deletion_timestamp.is_none()
+            && let Some(op) = self.manage_replicas(&obj, rs, &pods, ctx)
+        {
+            self.pending.insert(key.to_string(), Pending { obj, pods, op });
+            return self.advance(key, ctx).unwrap_or(Ok(Requeue::No));
+        }
+        self.finish_sync(&obj, &pods, None, ctx)
+    }
+
+    /// The end of `syncReplicaSet`: the status from the pods the sync saw, and when to look again.
+    fn finish_sync(
+        &mut self,
+        obj: &Object,
+        pods: &[Arc<Pod>],
+        manage_error: Option<SyncError>,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Requeue, SyncError> {
+        let Object::ReplicaSet(rs) = obj else { return Ok(Requeue::No) };
+        let now_ms = ctx.api.clock().unix_millis(ctx.now());
+        let status = calculate_status(rs, pods, manage_error.as_ref(), now_ms);
+        let updated = self.update_status(obj, rs, status, ctx.api)?;
         if let Some(e) = manage_error {
             return Err(e);
         }
@@ -265,71 +307,68 @@ impl ReplicaSetController {
         Ok(owned)
     }
 
-    /// `manageReplicas`: creates or deletes pods, at most `BURST_REPLICAS` per sync.
-    fn manage_replicas(
-        &mut self,
-        obj: &Object,
-        rs: &ReplicaSet,
-        pods: &[Arc<Pod>],
-        ctx: &mut Ctx<'_>,
-    ) -> Result<(), SyncError> {
+    /// `manageReplicas`: what to create or delete, at most `BURST_REPLICAS` per sync, with the
+    /// expectations set for all of it; `advance` then makes the calls.
+    fn manage_replicas(&mut self, obj: &Object, rs: &ReplicaSet, pods: &[Arc<Pod>], ctx: &mut Ctx<'_>) -> Option<Op> {
         let key = object_key(obj);
         let want = usize::try_from(rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)).unwrap_or(0);
         let have = pods.len();
         let now = ctx.now();
         if have < want {
             let diff = (want - have).min(BURST_REPLICAS);
-            let Some(template) = rs.spec.as_ref().and_then(|s| s.template.as_ref()) else { return Ok(()) };
+            let template = rs.spec.as_ref().and_then(|s| s.template.as_ref())?;
             record_decision(ctx.api, NAME, "sync", obj, format!("too few replicas: need {want}, creating {diff}"));
             self.expectations.expect_creations(&key, diff, now);
-            let pod = pod_from_template(template, obj);
-            let (who, recorder) = (&self.who, &mut self.recorder);
-            let api = &mut *ctx.api;
-            let (created, err) = slow_start_batch(diff, SLOW_START_INITIAL_BATCH_SIZE, || {
-                create_pod(api, who, recorder, obj, pod.clone()).map(|_| ())
-            });
-            for _ in created..diff {
-                self.expectations.creation_observed(&key);
-            }
-            return err.map_or(Ok(()), |e| Err(e.into()));
+            let pod = Box::new(pod_from_template(template, obj));
+            return Some(Op::Create { pod, run: SlowStart::new(diff, SLOW_START_INITIAL_BATCH_SIZE), diff });
         }
         if have > want {
             let diff = (have - want).min(BURST_REPLICAS);
             let victims = self.pods_to_delete(obj, pods, diff, ctx.api.clock().unix_millis(now));
             record_decision(ctx.api, NAME, "sync", obj, format!("too many replicas: need {want}, deleting {diff}"));
             self.expectations.expect_deletions(&key, victims.iter().map(|p| pod_key(p)), now);
-            let mut first_error = None;
-            for p in victims {
-                let name = p.metadata.name.as_deref().unwrap_or("");
-                let ns = p.metadata.namespace.as_deref();
-                match ctx.api.delete(&self.who, Kind::Pod, ns, name, &DeleteOptions::default()) {
-                    Ok(_) => self.recorder.event(
-                        ctx.api,
-                        obj,
-                        None,
-                        EventKind::Normal,
-                        "SuccessfulDelete",
-                        &format!("Deleted pod: {name}"),
-                    ),
-                    Err(e) => {
-                        self.expectations.deletion_observed(&key, &pod_key(&p));
+            return Some(Op::Delete { victims: victims.into_iter(), first_error: None });
+        }
+        None
+    }
+
+    /// Makes the next `CALLS_PER_WAKE` calls of the sync under way for `key`; when they were the
+    /// last, finishes the sync and returns its result.
+    fn advance(&mut self, key: &str, ctx: &mut Ctx<'_>) -> Option<Result<Requeue, SyncError>> {
+        let mut p = self.pending.remove(key)?;
+        let (who, recorder, expectations) = (&self.who, &mut self.recorder, &mut self.expectations);
+        let done = match &mut p.op {
+            Op::Create { pod, run, .. } => {
+                let api = &mut *ctx.api;
+                run.advance(CALLS_PER_WAKE, || create_pod(api, who, recorder, &p.obj, (**pod).clone()).map(|_| ()))
+            }
+            Op::Delete { victims, first_error } => {
+                for victim in victims.by_ref().take(CALLS_PER_WAKE) {
+                    if let Err(e) = delete_pod(ctx.api, who, recorder, &p.obj, &victim) {
+                        expectations.deletion_observed(key, &pod_key(&victim));
                         if e.reason != Reason::NotFound {
-                            self.recorder.event(
-                                ctx.api,
-                                obj,
-                                None,
-                                EventKind::Warning,
-                                "FailedDelete",
-                                &format!("Error deleting: {}", e.message),
-                            );
                             first_error.get_or_insert(e);
                         }
                     }
                 }
+                victims.len() == 0
             }
-            return first_error.map_or(Ok(()), |e| Err(e.into()));
+        };
+        if !done {
+            self.pending.insert(key.to_string(), p);
+            ctx.wake_after(Duration::ZERO, CONTINUE_TOKEN);
+            return None;
         }
-        Ok(())
+        let error = match p.op {
+            Op::Create { run, diff, .. } => {
+                for _ in run.successes..diff {
+                    self.expectations.creation_observed(key);
+                }
+                run.first_error
+            }
+            Op::Delete { first_error, .. } => first_error,
+        };
+        Some(self.finish_sync(&p.obj, &p.pods, error.map(SyncError::from), ctx))
     }
 
     /// `getPodsToDelete`: the first `diff` pods in deletion order, ranked by how many pods of the
@@ -400,6 +439,31 @@ impl ReplicaSetController {
             }
             Err(e) if e.reason == Reason::NotFound => Ok(obj.clone()),
             Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Deletes a victim as upstream's `PodControl.DeletePod` does, recording `SuccessfulDelete` on the
+/// owner, or `FailedDelete` for an error other than NotFound (which is returned, too).
+fn delete_pod(
+    api: &mut ApiServer,
+    who: &Identity,
+    recorder: &mut Recorder,
+    owner: &Object,
+    pod: &Pod,
+) -> Result<(), ApiError> {
+    let name = pod.metadata.name.as_deref().unwrap_or("");
+    let ns = pod.metadata.namespace.as_deref();
+    match api.delete(who, Kind::Pod, ns, name, &DeleteOptions::default()) {
+        Ok(_) => {
+            recorder.event(api, owner, None, EventKind::Normal, "SuccessfulDelete", &format!("Deleted pod: {name}"));
+            Ok(())
+        }
+        Err(e) if e.reason == Reason::NotFound => Err(e),
+        Err(e) => {
+            let message = format!("Error deleting: {}", e.message);
+            recorder.event(api, owner, None, EventKind::Warning, "FailedDelete", &message);
+            Err(e)
         }
     }
 }
@@ -499,6 +563,7 @@ impl Process for ReplicaSetController {
         self.pods.stop(api);
         self.queue.clear();
         self.expectations.clear();
+        self.pending.clear();
     }
 
     fn on_events(&mut self, events: &[WatchEvent], ctx: &mut Ctx<'_>) {
@@ -519,6 +584,12 @@ impl Process for ReplicaSetController {
 
 impl ReplicaSetController {
     fn run(&mut self, ctx: &mut Ctx<'_>) {
+        let under_way: Vec<String> = self.pending.keys().cloned().collect();
+        for key in under_way {
+            if let Some(result) = self.advance(&key, ctx) {
+                self.queue.done(key, result, ctx);
+            }
+        }
         let mut queue = std::mem::take(&mut self.queue);
         queue.run(ctx, |key, ctx| self.sync_replica_set(key, ctx));
         self.queue = queue;

@@ -90,6 +90,31 @@ fn bursts_in_slow_start_batches_without_double_creating() {
 }
 
 #[test]
+fn a_big_sync_goes_on_across_steps_at_one_instant_and_writes_its_status_last() {
+    // The page runs one step at a time between frames: no step may create the whole burst.
+    let mut c = cluster();
+    create(&mut c, Kind::ReplicaSet, rs_json("big", 100, 0));
+    let (mut most, mut first_at, mut last_at) = (0, None, None);
+    let mut seen = 0;
+    while seen < 100 && c.step() {
+        let now = pods(&mut c, "default", "big-").len();
+        if now > seen {
+            first_at.get_or_insert(c.now());
+            last_at = Some(c.now());
+            most = most.max(now - seen);
+            seen = now;
+        }
+    }
+    assert_eq!(seen, 100);
+    assert!(most <= 16, "one step created {most} pods");
+    assert_eq!(first_at, last_at, "the sync's pods are all created at one virtual instant");
+    // The status comes from the pods the sync saw (none), written after its last create.
+    assert_eq!(rs_status(&c, "big")["replicas"], 0);
+    c.run_for(Duration::from_secs(1));
+    assert_eq!(rs_status(&c, "big")["replicas"], 100);
+}
+
+#[test]
 fn scales_down_the_least_valuable_pods_first() {
     let mut c = cluster();
     create(&mut c, Kind::ReplicaSet, rs_json("web", 2, 0));
