@@ -150,6 +150,12 @@ impl Groups {
         }
     }
 
+    /// The classes of one namespace: class keys start with the namespace and a NUL.
+    pub fn in_namespace<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a LabelClass> + 'a {
+        let prefix = format!("{namespace}\x00");
+        self.classes.range(prefix.clone()..).take_while(move |(k, _)| k.starts_with(&prefix)).map(|(_, c)| c)
+    }
+
     /// Pods of the classes `ids` on node `node`.
     pub fn on_node(&self, node: usize, ids: &[u32]) -> i64 {
         let list = self.node_classes.get(node).map(Vec::as_slice).unwrap_or_default();

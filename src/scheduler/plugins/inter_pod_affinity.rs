@@ -77,8 +77,7 @@ fn term_counts(cache: &Cache, term: &AffinityTerm, fallback_ns: &str) -> Option<
         for (t, c) in total.iter_mut().zip(live) {
             *t += c;
         }
-        let prefix = format!("{ns}\x00");
-        for (_, class) in cache.groups.classes.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)) {
+        for class in cache.groups.in_namespace(&ns) {
             if class.terminating && term.selector.matches(&class.labels) {
                 for (&node, &n) in &class.per_node {
                     if let Some(d) = domains.of(node) {

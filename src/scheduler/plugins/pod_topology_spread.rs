@@ -156,9 +156,7 @@ pub fn count_matching(
 
 /// The classes of non-terminating pods in `namespace` that `selector` matches.
 fn matching_classes<'a>(cache: &'a Cache, namespace: &str, selector: &'a Selector) -> Vec<&'a LabelClass> {
-    let prefix = format!("{namespace}\x00");
-    let in_namespace = cache.groups.classes.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix));
-    in_namespace.map(|(_, c)| c).filter(|c| !c.terminating && selector.matches(&c.labels)).collect()
+    cache.groups.in_namespace(namespace).filter(|c| !c.terminating && selector.matches(&c.labels)).collect()
 }
 
 /// Whether node `idx` counts for the constraints: it passes the pod's node affinity and carries
