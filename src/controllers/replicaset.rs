@@ -45,6 +45,8 @@ struct Pending {
     obj: Object,
     pods: Vec<Arc<Pod>>,
     op: Op,
+    /// The key came up again meanwhile (client-go's dirty set): sync it once this one ends.
+    dirty: bool,
 }
 
 enum Op {
@@ -185,9 +187,9 @@ impl ReplicaSetController {
             self.expectations.delete(key);
             return Ok(Requeue::No);
         };
-        if self.pending.contains_key(key) {
-            // Still under way: look again once it is over.
-            return Ok(Requeue::At(ctx.now()));
+        if let Some(p) = self.pending.get_mut(key) {
+            p.dirty = true;
+            return Ok(Requeue::No);
         }
         let Object::ReplicaSet(rs) = &obj else { return Ok(Requeue::No) };
         let selector = selector_of(&obj)?;
@@ -199,7 +201,7 @@ impl ReplicaSetController {
             && rs.metadata.deletion_timestamp.is_none()
             && let Some(op) = self.manage_replicas(&obj, rs, &pods, ctx)
         {
-            self.pending.insert(key.to_string(), Pending { obj, pods, op });
+            self.pending.insert(key.to_string(), Pending { obj, pods, op, dirty: false });
             return self.advance(key, ctx).unwrap_or(Ok(Requeue::No));
         }
         self.finish_sync(&obj, &pods, None, ctx)
@@ -368,7 +370,8 @@ impl ReplicaSetController {
             }
             Op::Delete { first_error, .. } => first_error,
         };
-        Some(self.finish_sync(&p.obj, &p.pods, error.map(SyncError::from), ctx))
+        let result = self.finish_sync(&p.obj, &p.pods, error.map(SyncError::from), ctx);
+        Some(if p.dirty { result.map(|_| Requeue::At(ctx.now())) } else { result })
     }
 
     /// `getPodsToDelete`: the first `diff` pods in deletion order, ranked by how many pods of the
