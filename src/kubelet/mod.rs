@@ -30,7 +30,8 @@ mod termination;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::api::fields::FieldSelector;
@@ -44,12 +45,17 @@ pub use exec_command::{ExecError, ExecOutput};
 pub use logs::{ContainerLog, LogStore, LogsError};
 pub use process_events::{ContainerProcess, ProcessEvent, ProcessEvents};
 
-use image_manager::ImageManager;
+use image_manager::{ImageManager, PullDone};
 use images::Catalog;
 use ipam::Ipam;
 use node_status::{Heartbeat, UPDATE_EVERY};
 use pod_worker::PodWorker;
-use shared::{Shared, TOKEN_HEARTBEAT, TOKEN_POD_BASE, TOKEN_PULL};
+use shared::{Shared, TOKEN_HEARTBEAT, TOKEN_POD_BASE, TOKEN_PULL, TOKEN_PULLED};
+
+/// How many pod workers learn of an ended pull in one wake-up. Their pod workers are goroutines
+/// upstream, each going on by itself; here one image that a node's 30 pods wait for would start all
+/// of them in one item and hold the web page's frame.
+const PULLED_PER_WAKE: usize = 4;
 
 /// The sandbox (pause) image every node has.
 pub const PAUSE_IMAGE: &str = "registry.k8s.io/pause:3.10.1";
@@ -66,6 +72,11 @@ pub struct Kubelet {
     /// When the current heartbeat chain fires next: a timer left over from before a stop is ignored.
     next_beat: Option<crate::sim::Time>,
     started_once: bool,
+    /// Pod workers (by id) still to learn of an ended pull, told `PULLED_PER_WAKE` a wake-up at the
+    /// pull's instant.
+    pulled: VecDeque<(u32, Rc<PullDone>)>,
+    /// When the wake-up that goes on telling them is due: one left over from before a stop is ignored.
+    pulled_wake: Option<crate::sim::Time>,
 }
 
 impl Kubelet {
@@ -104,6 +115,8 @@ impl Kubelet {
             heartbeat: Heartbeat::default(),
             next_beat: None,
             started_once: false,
+            pulled: VecDeque::new(),
+            pulled_wake: None,
         }
     }
 
@@ -195,8 +208,12 @@ impl Kubelet {
         self.sh.logs.add_pod(&w.ns, &w.name, &names, &default);
         if adopt && w.adoptable() {
             w.adopt(&mut self.sh, ctx);
+            w.sync(&mut self.sh, ctx);
+        } else {
+            // Upstream's HandlePodAdditions hands the pod to its worker goroutine, which syncs it on
+            // its own: a node given 30 pods at once does not start them all in one item.
+            ctx.wake_at(ctx.now(), w.token());
         }
-        w.sync(&mut self.sh, ctx);
         self.by_id.insert(w.id, key.clone());
         self.workers.insert(key.clone(), w);
         self.reap(&key);
@@ -215,16 +232,35 @@ impl Kubelet {
     fn pull_finished(&mut self, ctx: &mut Ctx<'_>) {
         self.sh.pull_timer = None;
         while let Some(done) = self.sh.images.finish(ctx.now()) {
-            let keys: Vec<String> = done.waiters.keys().filter_map(|id| self.by_id.get(id).cloned()).collect();
-            for key in keys {
-                if let Some(w) = self.workers.get_mut(&key) {
-                    w.pull_done(&done, &mut self.sh, ctx);
-                    w.sync(&mut self.sh, ctx);
-                }
-                self.reap(&key);
-            }
+            let done = Rc::new(done);
+            self.pulled.extend(done.waiters.keys().map(|&id| (id, Rc::clone(&done))));
         }
         self.sh.kick_pulls(ctx);
+        self.tell_pulled(ctx);
+    }
+
+    /// Tells the next few waiting pod workers that their pull ended, and wakes again at the same
+    /// instant for the rest.
+    fn tell_pulled(&mut self, ctx: &mut Ctx<'_>) {
+        for _ in 0..PULLED_PER_WAKE {
+            let Some((id, done)) = self.pulled.pop_front() else { return };
+            let Some(key) = self.by_id.get(&id).cloned() else { continue };
+            if let Some(w) = self.workers.get_mut(&key) {
+                w.pull_done(&done, &mut self.sh, ctx);
+                w.sync(&mut self.sh, ctx);
+            }
+            self.reap(&key);
+        }
+        if !self.pulled.is_empty() {
+            self.arm_pulled(ctx);
+        }
+    }
+
+    fn arm_pulled(&mut self, ctx: &mut Ctx<'_>) {
+        if self.pulled_wake != Some(ctx.now()) {
+            self.pulled_wake = Some(ctx.now());
+            ctx.wake_at(ctx.now(), TOKEN_PULLED);
+        }
     }
 }
 
@@ -261,6 +297,10 @@ impl Process for Kubelet {
         if let Some(t) = self.sh.images.active_until() {
             ctx.wake_at(t, TOKEN_PULL);
         }
+        self.pulled_wake = None;
+        if !self.pulled.is_empty() {
+            self.arm_pulled(ctx);
+        }
         self.heartbeat.force_report();
         self.heartbeat.beat(&mut self.sh, ctx);
         // Spread the nodes' heartbeats over the period, as their start times would.
@@ -291,6 +331,10 @@ impl Process for Kubelet {
                 ctx.wake_at(at, TOKEN_HEARTBEAT);
             }
             TOKEN_PULL => self.pull_finished(ctx),
+            TOKEN_PULLED if self.pulled_wake == Some(ctx.now()) => {
+                self.pulled_wake = None;
+                self.tell_pulled(ctx);
+            }
             t if t >= TOKEN_POD_BASE => {
                 let id = u32::try_from(t - TOKEN_POD_BASE).unwrap_or(u32::MAX);
                 let Some(key) = self.by_id.get(&id).cloned() else { return };

@@ -18,6 +18,8 @@ use crate::sim::{Rng, Time};
 pub const TOKEN_HEARTBEAT: u64 = 1;
 /// Timer token of the end of the pull under way.
 pub const TOKEN_PULL: u64 = 2;
+/// Timer token of telling more pod workers of a pull that ended.
+pub const TOKEN_PULLED: u64 = 3;
 /// Pod worker `id` wakes with `TOKEN_POD_BASE + id`.
 pub const TOKEN_POD_BASE: u64 = 1 << 32;
 
