@@ -29,6 +29,11 @@ const MAX_TICK_MS: f64 = 250.0;
 /// still fits. Work left over is carried to the next tick.
 pub const TICK_BUDGET_MS: f64 = 8.0;
 
+/// How fast the estimate of the next item's length forgets a long item, per item run: items come
+/// in runs (a sync spread over wake-ups, a batch of deliveries), so the next one is likely as long
+/// as the longest of the last few, not as the last alone.
+const ESTIMATE_DECAY: f64 = 0.8;
+
 /// "Run until idle" stops after this much virtual time with nothing but node heartbeats...
 const QUIET: Duration = Duration::from_secs(60);
 /// ...or after this much virtual time in all (a crash-looping pod never goes quiet).
@@ -84,9 +89,10 @@ pub struct Sim {
     /// The longest single item the cluster ran (a controller's whole reconcile, say): the budget
     /// is checked between items, so a tick may pass it by at most this much.
     pub slowest_step_ms: f64,
-    /// The last item's length and how many items this tick ran: a tick starts another item only
-    /// if one as long as the last still fits in the budget (its first item always runs).
-    last_step_ms: f64,
+    /// How long the next item may take, from the recent ones, and how many items this tick ran: a
+    /// tick starts another item only if one that long still fits in the budget (its first item
+    /// always runs).
+    step_estimate_ms: f64,
     tick_steps: u32,
 }
 
@@ -109,7 +115,7 @@ impl Sim {
             idle_run: None,
             slowest_tick_ms: 0.0,
             slowest_step_ms: 0.0,
-            last_step_ms: 0.0,
+            step_estimate_ms: 0.0,
             tick_steps: 0,
         }
     }
@@ -211,13 +217,14 @@ impl Sim {
     /// would with an item as long as the last; false when it has.
     fn timed_step(&mut self, started_ms: f64) -> bool {
         let before = wall_ms();
-        if self.tick_steps > 0 && before - started_ms + self.last_step_ms >= TICK_BUDGET_MS {
+        if self.tick_steps > 0 && before - started_ms + self.step_estimate_ms >= TICK_BUDGET_MS {
             return false;
         }
         self.shell.cluster_mut().step();
         self.tick_steps += 1;
-        self.last_step_ms = wall_ms() - before;
-        self.slowest_step_ms = self.slowest_step_ms.max(self.last_step_ms);
+        let took = wall_ms() - before;
+        self.step_estimate_ms = took.max(self.step_estimate_ms * ESTIMATE_DECAY);
+        self.slowest_step_ms = self.slowest_step_ms.max(took);
         true
     }
 
