@@ -65,6 +65,7 @@ pub struct AppProps {
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let booted = use_memo((), |_| {
+        super::warm_up::run();
         let session::Booted { mut sim, root, notice } = session::boot(fragment("s").as_deref());
         let root = fragment("run").and_then(|script| sim.run(&script)).or(root);
         (SimHandle(Rc::new(RefCell::new(sim))), root, notice)

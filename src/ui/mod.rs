@@ -22,5 +22,6 @@ mod terminal;
 mod theme;
 mod time_controls;
 mod timeline;
+mod warm_up;
 
 pub use app::{App, AppProps};
