@@ -41,10 +41,14 @@ const TOKEN_CYCLE: u64 = 1;
 const TOKEN_FLUSH: u64 = 2;
 /// Pods scheduled in one millisecond of virtual time before the scheduler lets the clock move.
 const BATCH: usize = 256;
-/// Pods scheduled per wake-up: between wake-ups (at the same virtual time when the millisecond's
-/// batch is not used up) the web page may draw a frame, and 256 cycles in one go held it for tens of
-/// milliseconds.
+/// Pods scheduled per wake-up at most: between wake-ups (at the same virtual time when the
+/// millisecond's batch is not used up) the web page may draw a frame, and 256 cycles in one go held
+/// it for tens of milliseconds.
 const CHUNK: usize = 16;
+/// Nodes a wake-up's cycles may filter and score together: a cycle's cost grows with the nodes it
+/// looks at (percentageOfNodesToScore's share), so a 5,000-node cluster schedules one pod a wake-up
+/// where a 3-node one schedules `CHUNK`.
+const NODES_PER_WAKE: usize = 400;
 /// How many pods' last attempts are kept for explanation.
 const EXPLAIN_LIMIT: usize = 512;
 
@@ -212,7 +216,11 @@ impl Process for Scheduler {
                 if self.batch.0 != ctx.now() {
                     self.batch = (ctx.now(), 0);
                 }
-                for _ in 0..CHUNK {
+                let nodes = self.cache.num_nodes();
+                let examined =
+                    schedule_one::num_feasible_nodes_to_find(self.config.percentage_of_nodes_to_score, nodes);
+                let cycles = (NODES_PER_WAKE / examined.max(1)).clamp(1, CHUNK);
+                for _ in 0..cycles {
                     if self.batch.1 >= BATCH || !self.schedule_next(ctx) {
                         break;
                     }

@@ -339,3 +339,31 @@ fn property_random_clusters_respect_filters_and_capacity() {
     }
     let _ = Arc::new(0);
 }
+
+/// Most binds any one scheduler wake-up made while `pods` pods were scheduled on `workers` nodes.
+fn most_binds_a_wake_up(workers: usize, pods: usize) -> usize {
+    let nodes = (0..workers).map(|i| NodeSpec::worker(&format!("n{i}"))).collect();
+    let (mut c, _) = with_scheduler(Cluster::with_topology(5, &Topology { nodes }), None);
+    for i in 0..pods {
+        let obj = Object::from_value(Kind::Pod, pod(&format!("p-{i}"), "10m", json!({}))).unwrap();
+        c.api_mut().create(&Identity::admin(), obj, &WriteOptions::default()).unwrap();
+    }
+    c.settle();
+    let end = c.now().after(Duration::from_secs(5));
+    let mut most = 0;
+    while c.next_due().is_some_and(|due| due <= end) {
+        let before = c.api().trace().next_seq();
+        c.step();
+        most = most.max(c.api().trace().since(before).filter(|e| e.verb == "bind").count());
+    }
+    most
+}
+
+/// A wake-up's cycles are sized by the nodes each looks at, so that a web page scheduling on a big
+/// cluster is not held by 16 cycles over hundreds of nodes each.
+#[test]
+fn a_wake_up_schedules_fewer_pods_the_more_nodes_each_examines() {
+    assert_eq!(most_binds_a_wake_up(3, 40), 16);
+    // 200 nodes: percentageOfNodesToScore's adaptive 49 % is under its 100-node floor.
+    assert_eq!(most_binds_a_wake_up(200, 20), 4);
+}
