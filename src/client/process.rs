@@ -12,11 +12,25 @@ pub struct Ctx<'a> {
     pub api: &'a mut ApiServer,
     timers: Vec<(Time, u64)>,
     watches: Vec<WatchId>,
+    more_events: bool,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(api: &'a mut ApiServer) -> Self {
-        Ctx { api, timers: Vec::new(), watches: Vec::new() }
+        Ctx { api, timers: Vec::new(), watches: Vec::new(), more_events: false }
+    }
+
+    /// The context of a delivery that more notifications follow at this same instant.
+    pub fn with_more_events(mut self, more: bool) -> Self {
+        self.more_events = more;
+        self
+    }
+
+    /// Whether more notifications for this process follow at this instant: a burst is handed over
+    /// in several deliveries, and work queues only queue keys until its last part has come, as
+    /// client-go's queue folds a burst's adds of one key into one sync.
+    pub fn more_events(&self) -> bool {
+        self.more_events
     }
 
     pub fn now(&self) -> Time {

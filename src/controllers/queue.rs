@@ -61,8 +61,13 @@ impl KeyQueue {
         self.delayed.clear();
     }
 
-    /// Syncs every ready key with `sync`, then arms the timer for the earliest delayed one.
+    /// Syncs every ready key with `sync`, then arms the timer for the earliest delayed one; while
+    /// a burst of notifications is still being handed over, it only keeps the keys for the burst's
+    /// last delivery (else a ReplicaSet of 15,000 pods was synced once per 32 notifications).
     pub fn run(&mut self, ctx: &mut Ctx<'_>, mut sync: impl FnMut(&str, &mut Ctx<'_>) -> Result<Requeue, SyncError>) {
+        if ctx.more_events() {
+            return;
+        }
         let now = ctx.now();
         self.queue.promote(now);
         self.delayed.retain(|_, t| *t > now);
