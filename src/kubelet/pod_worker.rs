@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use k8s_openapi::api::core::v1::PodSpec;
+
 use super::container::{Ctr, State, Terminated};
 use super::exec::{Launch, Proc, SERVER_STOP, launch};
 use super::image_manager::{Ensure, PullDone};
@@ -64,11 +66,10 @@ pub struct PodWorker {
 
 impl PodWorker {
     pub fn new(id: u32, pod: Object) -> Self {
-        let p = pod.as_pod();
-        let spec = p.and_then(|p| p.spec.clone()).unwrap_or_default();
-        let mut ctrs: Vec<Ctr> =
-            spec.init_containers.clone().unwrap_or_default().into_iter().map(|c| Ctr::new(c, true)).collect();
-        ctrs.extend(spec.containers.iter().cloned().map(|c| Ctr::new(c, false)));
+        let none = PodSpec::default();
+        let spec = pod.as_pod().and_then(|p| p.spec.as_ref()).unwrap_or(&none);
+        let inits = spec.init_containers.iter().flatten().map(|c| Ctr::new(c.clone(), true));
+        let ctrs: Vec<Ctr> = inits.chain(spec.containers.iter().map(|c| Ctr::new(c.clone(), false))).collect();
         PodWorker {
             id,
             ns: pod.namespace().unwrap_or("default").to_string(),
