@@ -28,6 +28,10 @@ use crate::sim::Time;
 use crate::sim::trace::Component;
 
 const NAME: &str = "daemonset";
+
+/// Upstream's BurstReplicas for DaemonSets: the most daemon pods one sync creates or deletes (lower
+/// than the ReplicaSet's 500, "b/c values that are too high can cause registry DoS issues").
+const BURST_REPLICAS: usize = 250;
 pub const REVISION_HASH_LABEL: &str = "controller-revision-hash";
 pub const TEMPLATE_GENERATION_LABEL: &str = "pod-template-generation";
 
@@ -161,7 +165,8 @@ impl DaemonSetController {
             if delete.is_empty() && create.is_empty() {
                 delete = self.rolling_update_victims(ds, &by_node, &eligible, &hash, now_ms);
             }
-            create.truncate(super::replicaset::BURST_REPLICAS);
+            create.truncate(BURST_REPLICAS);
+            delete.truncate(BURST_REPLICAS);
             self.manage(ctx.api, &obj, ds, &hash, &create, &delete, now)?;
         }
         // Status.

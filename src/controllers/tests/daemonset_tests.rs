@@ -87,3 +87,33 @@ fn a_template_change_replaces_pods_one_node_at_a_time() {
     assert_eq!(ps.len(), 3);
     assert!(ps.iter().all(|p| p.spec.as_ref().unwrap().containers[0].image.as_deref() == Some("busybox:1.37")));
 }
+
+/// Upstream's DaemonSet BurstReplicas: a sync creates at most 250 daemon pods, the rest come in
+/// the syncs their creations bring.
+#[test]
+fn a_sync_creates_at_most_250_daemon_pods() {
+    use crate::cluster::{NodeSpec, Topology};
+    use crate::sim::trace::Component;
+    let nodes = (0..300).map(|i| NodeSpec::worker(&format!("n{i:03}"))).collect();
+    let mut c = Cluster::with_topology(9, &Topology { nodes });
+    c.spawn(Box::new(DaemonSetController::new()));
+    create(&mut c, Kind::DaemonSet, agent());
+    c.settle();
+    let mut most = 0;
+    let end = c.now().after(Duration::from_secs(5));
+    while c.next_due().is_some_and(|due| due <= end) {
+        let before = c.api().trace().next_seq();
+        c.step();
+        let created = c
+            .api()
+            .trace()
+            .since(before)
+            .filter(|e| {
+                e.from == Component::ControllerManager("daemonset") && e.verb == "create" && e.object.kind == "Pod"
+            })
+            .count();
+        most = most.max(created);
+    }
+    assert_eq!(most, 250);
+    assert_eq!(pods(&mut c, "default", "agent-").len(), 300);
+}
