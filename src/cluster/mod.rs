@@ -262,6 +262,21 @@ impl Cluster {
         self.run_until(until);
     }
 
+    /// Steps through the next `d` of virtual time one item at a time, measuring each item's trace
+    /// entries with `measure`, and returns the largest measure: how much work one item did at most.
+    #[cfg(test)]
+    pub(crate) fn most_per_item(&mut self, d: Duration, mut measure: impl FnMut(&[&Entry]) -> usize) -> usize {
+        let end = self.now().after(d);
+        let mut most = 0;
+        while self.next_due().is_some_and(|due| due <= end) {
+            let before = self.api.trace().next_seq();
+            self.step();
+            let entries: Vec<&Entry> = self.api.trace().since(before).collect();
+            most = most.max(measure(&entries));
+        }
+        most
+    }
+
     /// Runs until nothing is scheduled, or `limit` of virtual time has passed (periodic work such as
     /// node heartbeats never goes idle).
     pub fn run_until_idle(&mut self, limit: Duration) {
@@ -349,15 +364,11 @@ mod tests {
         shell.run_script("kubectl create deployment load --image=nginx --replicas=100\n");
         let c = shell.cluster_mut();
         c.settle();
-        let end = c.now().after(Duration::from_secs(60));
-        let (mut largest, mut most_delivered) = (0, 0);
-        while c.next_due().is_some_and(|due| due <= end) {
-            let before = c.api().trace().next_seq();
-            c.step();
-            largest = largest.max(c.api().trace().next_seq() - before);
-            let delivered = c.api().trace().since(before).filter(|e| e.kind == EntryKind::Watch).count();
-            most_delivered = most_delivered.max(delivered);
-        }
+        let mut most_delivered = 0;
+        let largest = c.most_per_item(Duration::from_secs(60), |entries| {
+            most_delivered = most_delivered.max(entries.iter().filter(|e| e.kind == EntryKind::Watch).count());
+            entries.len()
+        });
         let running = c
             .api()
             .pods_on_node("node-01")

@@ -349,14 +349,7 @@ fn most_binds_a_wake_up(workers: usize, pods: usize) -> usize {
         c.api_mut().create(&Identity::admin(), obj, &WriteOptions::default()).unwrap();
     }
     c.settle();
-    let end = c.now().after(Duration::from_secs(5));
-    let mut most = 0;
-    while c.next_due().is_some_and(|due| due <= end) {
-        let before = c.api().trace().next_seq();
-        c.step();
-        most = most.max(c.api().trace().since(before).filter(|e| e.verb == "bind").count());
-    }
-    most
+    c.most_per_item(Duration::from_secs(5), |entries| entries.iter().filter(|e| e.verb == "bind").count())
 }
 
 /// A wake-up's cycles are sized by the nodes each looks at, so that a web page scheduling on a big

@@ -99,21 +99,10 @@ fn a_sync_creates_at_most_250_daemon_pods() {
     c.spawn(Box::new(DaemonSetController::new()));
     create(&mut c, Kind::DaemonSet, agent());
     c.settle();
-    let mut most = 0;
-    let end = c.now().after(Duration::from_secs(5));
-    while c.next_due().is_some_and(|due| due <= end) {
-        let before = c.api().trace().next_seq();
-        c.step();
-        let created = c
-            .api()
-            .trace()
-            .since(before)
-            .filter(|e| {
-                e.from == Component::ControllerManager("daemonset") && e.verb == "create" && e.object.kind == "Pod"
-            })
-            .count();
-        most = most.max(created);
-    }
+    let most = c.most_per_item(Duration::from_secs(5), |entries| {
+        let daemonset = Component::ControllerManager("daemonset");
+        entries.iter().filter(|e| e.from == daemonset && e.verb == "create" && e.object.kind == "Pod").count()
+    });
     assert_eq!(most, 250);
     assert_eq!(pods(&mut c, "default", "agent-").len(), 300);
 }
