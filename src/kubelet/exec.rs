@@ -101,7 +101,8 @@ pub fn launch(spec: &ImageSpec, c: &Container, env: &BTreeMap<String, String>, p
             .collect();
         return Launch::Started(Proc::Server, lines);
     }
-    if !builtins::is_known(first) {
+    // Only perl's own image has perl (busybox and the others do not).
+    if !builtins::is_known(first) || (base == "perl" && !spec.repository.ends_with("/perl")) {
         return Launch::StartError(start_error(first, "executable file not found in $PATH"));
     }
     let shell = if builtins::is_shell(first) { base } else { "sh" };

@@ -138,6 +138,12 @@ pub fn respond(pod: &Pod, c: &Container, http: Http, req: &Received) -> HttpResp
         Http::ItWorks => ok(IT_WORKS.to_string()),
         Http::TomcatNotFound => HttpResponse::page(404, "", TOMCAT_404.to_string(), Some(who.clone())),
         Http::Echo => ok(format!("{}\n", flag(c, "text").unwrap_or_default())),
+        Http::Bootcamp => {
+            let version = if c.image.as_deref().is_some_and(|i| i.ends_with(":v2")) { 2 } else { 1 };
+            let host = pod.metadata.name.as_deref().unwrap_or("");
+            ok(format!("Hello Kubernetes bootcamp! | Running on: {host} | v={version}\n"))
+        }
+        Http::PhpOk => ok("OK!".to_string()),
         Http::Whoami => {
             let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
             let hostname = pod.metadata.name.clone().unwrap_or_default();

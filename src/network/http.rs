@@ -372,7 +372,10 @@ pub fn http_request(
         return Err(NetError::NoSource(format!("{ns}/{pod}")));
     }
     let client = pod_ref(ns, pod);
-    let ip = if is_ipv4(&host) {
+    // Loopback stays in the pod's own network namespace: its own containers answer.
+    let ip = if host == "localhost" || host.starts_with("127.") {
+        src.clone()
+    } else if is_ipv4(&host) {
         host.clone()
     } else {
         let answer = dns::resolve(&net.dns, &host, ns);

@@ -29,7 +29,12 @@ fn tools(repository: &str) -> &'static [&'static str] {
     match repository {
         "docker.io/library/busybox" | "docker.io/library/alpine" => &["wget", "nslookup"],
         "docker.io/library/nginx" | "docker.io/library/httpd" | "docker.io/library/tomcat" => &["curl"],
-        "docker.io/library/python" | "docker.io/library/node" => &["curl", "wget"],
+        "docker.io/library/python"
+        | "docker.io/library/node"
+        | "docker.io/library/perl"
+        | "gcr.io/k8s-minikube/kubernetes-bootcamp"
+        | "docker.io/jocatalin/kubernetes-bootcamp" => &["curl", "wget"],
+        "registry.k8s.io/hpa-example" => &["curl"],
         "registry.k8s.io/kube-proxy" => &["iptables-save"],
         "docker.io/nicolaka/netshoot" => &["curl", "wget", "ipvsadm"],
         _ => &[],

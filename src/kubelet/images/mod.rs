@@ -35,6 +35,10 @@ pub enum Http {
     Echo,
     /// Tomcat without webapps: its 404 page.
     TomcatNotFound,
+    /// The Kubernetes Basics app: a greeting naming the pod and the app's version (its image tag).
+    Bootcamp,
+    /// The HPA walkthrough's php-apache page: `OK!` after a CPU-heavy loop.
+    PhpOk,
 }
 
 /// One repository of the catalog.
