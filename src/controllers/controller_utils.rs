@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time as MetaTime};
 
-use crate::api::Object;
-use crate::apiserver::{ApiError, ApiServer, Identity, WriteOptions};
+use crate::api::{Kind, Object};
+use crate::apiserver::{ApiError, ApiServer, DeleteOptions, Identity, Reason, WriteOptions};
 use crate::client::{EventKind, Recorder};
 use crate::sim::Time;
 
@@ -198,6 +198,31 @@ pub fn create_pod(
         Err(e) => {
             let msg = format!("Error creating: {}", e.message);
             recorder.event(api, owner, None, EventKind::Warning, "FailedCreate", &msg);
+            Err(e)
+        }
+    }
+}
+
+/// Deletes a victim as upstream's `PodControl.DeletePod` does, recording `SuccessfulDelete` on the
+/// owner, or `FailedDelete` for an error other than NotFound (which is returned, too).
+pub fn delete_pod(
+    api: &mut ApiServer,
+    who: &Identity,
+    recorder: &mut Recorder,
+    owner: &Object,
+    pod: &Pod,
+) -> Result<(), ApiError> {
+    let name = pod.metadata.name.as_deref().unwrap_or("");
+    let ns = pod.metadata.namespace.as_deref();
+    match api.delete(who, Kind::Pod, ns, name, &DeleteOptions::default()) {
+        Ok(_) => {
+            recorder.event(api, owner, None, EventKind::Normal, "SuccessfulDelete", &format!("Deleted pod: {name}"));
+            Ok(())
+        }
+        Err(e) if e.reason == Reason::NotFound => Err(e),
+        Err(e) => {
+            let message = format!("Error deleting: {}", e.message);
+            recorder.event(api, owner, None, EventKind::Warning, "FailedDelete", &message);
             Err(e)
         }
     }

@@ -12,18 +12,18 @@ use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 
 use super::controller_utils::{
-    SLOW_START_INITIAL_BATCH_SIZE, available_at_ms, controller_ref, create_pod, is_pod_active, is_pod_available,
-    is_pod_ready, pod_from_template, slow_start_batch, virtual_time,
+    available_at_ms, controller_ref, is_pod_active, is_pod_available, is_pod_ready, pod_from_template, virtual_time,
 };
 use super::daemon_util::{add_daemon_tolerations, pin_to_node, should_run, target_node};
 use super::deployment::compute_hash;
 use super::deployment::util::scaled_value;
 use super::expectations::Expectations;
+use super::pod_calls::{Calls, Finished, PendingSyncs, PodControl, pod_key};
 use super::queue::{KeyQueue, Requeue};
 use super::{SyncError, controller_identity, record_decision};
 use crate::api::{Kind, Object};
-use crate::apiserver::{ApiServer, DeleteOptions, Identity, ListOptions, Reason, WatchEvent};
-use crate::client::{Ctx, Delta, EventKind, Informer, Process, Recorder, object_key};
+use crate::apiserver::{ApiServer, Identity, ListOptions, Reason, WatchEvent};
+use crate::client::{Ctx, Delta, Informer, Process, Recorder, object_key};
 use crate::sim::Time;
 use crate::sim::trace::Component;
 
@@ -45,6 +45,16 @@ pub struct DaemonSetController {
     queue: KeyQueue,
     expectations: Expectations,
     ds_by_uid: BTreeMap<String, String>,
+    /// Syncs whose creates or deletes are under way, with what each saw.
+    pending: PendingSyncs<Snapshot>,
+}
+
+/// What a sync saw: the eligible nodes, the daemon pods by node, the template's hash. The status
+/// is computed from it once the sync's calls are made.
+struct Snapshot {
+    eligible: BTreeSet<String>,
+    by_node: BTreeMap<String, Vec<Arc<Pod>>>,
+    hash: String,
 }
 
 impl Default for DaemonSetController {
@@ -63,10 +73,6 @@ fn is_updated(p: &Pod, hash: &str, generation: Option<i64>) -> bool {
     hash_matches || generation_matches
 }
 
-fn pod_key(p: &Pod) -> String {
-    format!("{}/{}", p.metadata.namespace.as_deref().unwrap_or(""), p.metadata.name.as_deref().unwrap_or(""))
-}
-
 impl DaemonSetController {
     pub fn new() -> Self {
         let who = controller_identity(NAME);
@@ -79,6 +85,7 @@ impl DaemonSetController {
             queue: KeyQueue::default(),
             expectations: Expectations::default(),
             ds_by_uid: BTreeMap::new(),
+            pending: PendingSyncs::default(),
         }
     }
 
@@ -127,6 +134,9 @@ impl DaemonSetController {
             self.expectations.delete(key);
             return Ok(Requeue::No);
         };
+        if self.pending.defer(key) {
+            return Ok(Requeue::No);
+        }
         let Object::DaemonSet(ds) = &obj else { return Ok(Requeue::No) };
         let Some(spec) = ds.spec.as_ref() else { return Ok(Requeue::No) };
         let now = ctx.now();
@@ -152,10 +162,12 @@ impl DaemonSetController {
             .filter(|n| should_run(n, &pod_spec))
             .filter_map(|n| n.metadata.name.clone())
             .collect();
+        let snapshot = Snapshot { eligible, by_node, hash };
         if self.expectations.satisfied(key, now) && ds.metadata.deletion_timestamp.is_none() {
+            let (eligible, by_node) = (&snapshot.eligible, &snapshot.by_node);
             let mut create: Vec<String> = eligible.iter().filter(|n| !by_node.contains_key(*n)).cloned().collect();
             let mut delete: Vec<Arc<Pod>> = Vec::new();
-            for (node, pods) in &by_node {
+            for (node, pods) in by_node {
                 if !eligible.contains(node) {
                     delete.extend(pods.iter().cloned());
                 } else if pods.len() > 1 {
@@ -163,13 +175,40 @@ impl DaemonSetController {
                 }
             }
             if delete.is_empty() && create.is_empty() {
-                delete = self.rolling_update_victims(ds, &by_node, &eligible, &hash, now_ms);
+                delete = self.rolling_update_victims(ds, by_node, eligible, &snapshot.hash, now_ms);
             }
             create.truncate(BURST_REPLICAS);
             delete.truncate(BURST_REPLICAS);
-            self.manage(ctx.api, &obj, ds, &hash, &create, &delete, now)?;
+            if let Some(calls) = self.manage(ctx.api, &obj, ds, &snapshot.hash, create, delete, now) {
+                let control =
+                    PodControl { who: &self.who, recorder: &mut self.recorder, expectations: &mut self.expectations };
+                let finished = self.pending.start(key, obj.clone(), snapshot, calls, control, ctx);
+                return finished.map_or(Ok(Requeue::No), |f| self.finish_calls(f, ctx));
+            }
         }
-        // Status.
+        self.finish_sync(&obj, &snapshot, None, ctx)
+    }
+
+    /// The end of a sync whose calls spanned wake-ups, and one more sync when the key came up
+    /// meanwhile.
+    fn finish_calls(&mut self, mut f: Finished<Snapshot>, ctx: &mut Ctx<'_>) -> Result<Requeue, SyncError> {
+        let result = self.finish_sync(&f.obj, &f.state, f.error.take().map(SyncError::from), ctx);
+        f.again_if_dirty(result, ctx.now())
+    }
+
+    /// The end of `syncDaemonSet`: the status from what the sync saw (written even when its calls
+    /// failed, as upstream's is), the calls' error, and when to look again.
+    fn finish_sync(
+        &mut self,
+        obj: &Object,
+        snapshot: &Snapshot,
+        manage_error: Option<SyncError>,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Requeue, SyncError> {
+        let Object::DaemonSet(ds) = obj else { return Ok(Requeue::No) };
+        let Some(spec) = ds.spec.as_ref() else { return Ok(Requeue::No) };
+        let Snapshot { eligible, by_node, hash } = snapshot;
+        let now_ms = ctx.api.clock().unix_millis(ctx.now());
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
         let count = |f: &dyn Fn(&Pod) -> bool| {
             let n = eligible.iter().filter(|n| by_node.get(*n).and_then(|p| p.first()).is_some_and(|p| f(p))).count();
@@ -185,7 +224,7 @@ impl DaemonSetController {
             number_ready: count(&|p| is_pod_ready(p)),
             number_available: Some(available),
             number_unavailable: Some(desired - available).filter(|n| *n > 0),
-            updated_number_scheduled: Some(count(&|p| is_updated(p, &hash, ds.metadata.generation))),
+            updated_number_scheduled: Some(count(&|p| is_updated(p, hash, ds.metadata.generation))),
             observed_generation: ds.metadata.generation,
             collision_count: ds.status.as_ref().and_then(|s| s.collision_count),
             conditions: ds.status.as_ref().and_then(|s| s.conditions.clone()),
@@ -196,8 +235,11 @@ impl DaemonSetController {
             match ctx.api.update_status(&self.who, Object::DaemonSet(Arc::new(next))) {
                 Ok(_) => {}
                 Err(e) if e.reason == Reason::NotFound => {}
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(manage_error.unwrap_or(e.into())),
             }
+        }
+        if let Some(e) = manage_error {
+            return Err(e);
         }
         let epoch = ctx.api.clock().unix_millis(Time::ZERO);
         let next =
@@ -247,46 +289,29 @@ impl DaemonSetController {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// `manage`: the deletes, or else the creates, this sync makes, with the expectations set for
+    /// all of them; `pending` then makes the calls.
+    #[allow(clippy::too_many_arguments)]
     fn manage(
         &mut self,
         api: &mut ApiServer,
         obj: &Object,
         ds: &DaemonSet,
         hash: &str,
-        create: &[String],
-        delete: &[Arc<Pod>],
+        create: Vec<String>,
+        delete: Vec<Arc<Pod>>,
         now: Time,
-    ) -> Result<(), SyncError> {
+    ) -> Option<Calls> {
         let key = object_key(obj);
         if !delete.is_empty() {
             record_decision(api, NAME, "sync", obj, format!("deleting {} daemon pods", delete.len()));
             self.expectations.expect_deletions(&key, delete.iter().map(|p| pod_key(p)), now);
-            for p in delete {
-                let name = p.metadata.name.as_deref().unwrap_or("");
-                match api.delete(&self.who, Kind::Pod, p.metadata.namespace.as_deref(), name, &DeleteOptions::default())
-                {
-                    Ok(_) => self.recorder.event(
-                        api,
-                        obj,
-                        None,
-                        EventKind::Normal,
-                        "SuccessfulDelete",
-                        &format!("Deleted pod: {name}"),
-                    ),
-                    Err(e) => {
-                        self.expectations.deletion_observed(&key, &pod_key(p));
-                        if e.reason != Reason::NotFound {
-                            return Err(e.into());
-                        }
-                    }
-                }
-            }
-            return Ok(());
+            return Some(Calls::delete(delete));
         }
         if create.is_empty() {
-            return Ok(());
+            return None;
         }
-        let Some(spec) = ds.spec.as_ref() else { return Ok(()) };
+        let spec = ds.spec.as_ref()?;
         record_decision(api, NAME, "sync", obj, format!("creating daemon pods for {} nodes", create.len()));
         self.expectations.expect_creations(&key, create.len(), now);
         let mut template = spec.template.clone();
@@ -294,23 +319,25 @@ impl DaemonSetController {
         labels.insert(REVISION_HASH_LABEL.into(), hash.to_string());
         labels.insert(TEMPLATE_GENERATION_LABEL.into(), ds.metadata.generation.unwrap_or(1).to_string());
         let base = pod_from_template(&template, obj);
-        let (who, recorder) = (&self.who, &mut self.recorder);
-        let mut nodes = create.iter();
-        let (created, err) = slow_start_batch(create.len(), SLOW_START_INITIAL_BATCH_SIZE, || {
-            let Some(node) = nodes.next() else { return Ok(()) };
+        let count = create.len();
+        let mut nodes = create.into_iter();
+        Some(Calls::create(count, move || {
             let mut pod = base.clone();
-            let spec = pod.spec.get_or_insert_with(Default::default);
-            pin_to_node(spec, node);
-            add_daemon_tolerations(spec);
-            create_pod(api, who, recorder, obj, pod).map(|_| ())
-        });
-        for _ in created..create.len() {
-            self.expectations.creation_observed(&key);
-        }
-        err.map_or(Ok(()), |e| Err(e.into()))
+            if let Some(node) = nodes.next() {
+                let spec = pod.spec.get_or_insert_with(Default::default);
+                pin_to_node(spec, &node);
+                add_daemon_tolerations(spec);
+            }
+            pod
+        }))
     }
 
     fn run(&mut self, ctx: &mut Ctx<'_>) {
+        let control = PodControl { who: &self.who, recorder: &mut self.recorder, expectations: &mut self.expectations };
+        for (key, f) in self.pending.advance_all(control, ctx) {
+            let result = self.finish_calls(f, ctx);
+            self.queue.done(key, result, ctx);
+        }
         let mut queue = std::mem::take(&mut self.queue);
         queue.run(ctx, |key, ctx| self.sync_daemon_set(key, ctx));
         self.queue = queue;
@@ -350,6 +377,7 @@ impl Process for DaemonSetController {
         self.pods.stop(api);
         self.queue.clear();
         self.expectations.clear();
+        self.pending.clear();
     }
 
     fn on_events(&mut self, events: &[WatchEvent], ctx: &mut Ctx<'_>) {

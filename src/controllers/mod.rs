@@ -21,6 +21,7 @@ pub mod job;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod periodic;
+pub mod pod_calls;
 pub mod podgc;
 pub mod queue;
 pub mod ranking;

@@ -12,47 +12,25 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStat
 use k8s_openapi::api::core::v1::Pod;
 
 use super::controller_utils::{
-    SLOW_START_INITIAL_BATCH_SIZE, SlowStart, available_at_ms, controller_ref, create_pod, is_pod_active,
-    is_pod_available, is_pod_ready, labels_of, new_controller_ref, pod_from_template, virtual_time,
+    available_at_ms, controller_ref, is_pod_active, is_pod_available, is_pod_ready, labels_of, new_controller_ref,
+    pod_from_template, virtual_time,
 };
 use super::expectations::Expectations;
-use super::queue::{KeyQueue, REQUEUE_TOKEN, Requeue};
+use super::pod_calls::{Calls, Finished, PendingSyncs, PodControl, pod_key};
+use super::queue::{KeyQueue, Requeue};
 use super::ranking::{Ranked, sort_for_deletion};
 use super::{SyncError, controller_identity, record_decision};
 use crate::api::labels::Selector;
 use crate::api::{Kind, Object};
 use crate::apiserver::strategy::timestamp;
-use crate::apiserver::{ApiError, ApiServer, DeleteOptions, Identity, ListOptions, Reason, WatchEvent, WriteOptions};
-use crate::client::{Ctx, Delta, EventKind, Informer, Process, Recorder, object_key};
-use crate::sim::Duration;
+use crate::apiserver::{ApiServer, Identity, ListOptions, Reason, WatchEvent, WriteOptions};
+use crate::client::{Ctx, Delta, Informer, Process, Recorder, object_key};
 use crate::sim::trace::Component;
 
 /// Upstream's BurstReplicas: the most pods one sync creates or deletes.
 pub const BURST_REPLICAS: usize = 500;
 
 const NAME: &str = "replicaset";
-
-/// Creates or deletes made per wake-up: the rest of a sync's pods follow at the same virtual
-/// instant, so that a sync of hundreds of pods never holds the page for a whole frame.
-const CALLS_PER_WAKE: usize = 16;
-/// The timer token of a manageReplicas still under way (the queue's own is `REQUEUE_TOKEN`).
-const CONTINUE_TOKEN: u64 = REQUEUE_TOKEN + 1;
-
-/// A sync whose manageReplicas spans wake-ups. Its key is not synced again until it ends (a key
-/// is never processed by two workers at once), and the status it then writes is computed from
-/// the pods the sync saw, as upstream's end of `syncReplicaSet` does.
-struct Pending {
-    obj: Object,
-    pods: Vec<Arc<Pod>>,
-    op: Op,
-    /// The key came up again meanwhile (client-go's dirty set): sync it once this one ends.
-    dirty: bool,
-}
-
-enum Op {
-    Create { pod: Box<Pod>, run: SlowStart<ApiError>, diff: usize },
-    Delete { victims: std::vec::IntoIter<Arc<Pod>>, first_error: Option<ApiError> },
-}
 
 /// The replicaset controller process.
 pub struct ReplicaSetController {
@@ -66,8 +44,9 @@ pub struct ReplicaSetController {
     rs_by_uid: BTreeMap<String, String>,
     /// Keys of pods without a controller reference: the only candidates for adoption.
     orphans: BTreeSet<String>,
-    /// Syncs under way, by ReplicaSet key.
-    pending: BTreeMap<String, Pending>,
+    /// Syncs under way, with the pods each saw (its status is computed from them, as upstream's
+    /// end of `syncReplicaSet` does).
+    pending: PendingSyncs<Vec<Arc<Pod>>>,
 }
 
 impl Default for ReplicaSetController {
@@ -88,7 +67,7 @@ impl ReplicaSetController {
             expectations: Expectations::default(),
             rs_by_uid: BTreeMap::new(),
             orphans: BTreeSet::new(),
-            pending: BTreeMap::new(),
+            pending: PendingSyncs::default(),
         }
     }
 
@@ -187,8 +166,7 @@ impl ReplicaSetController {
             self.expectations.delete(key);
             return Ok(Requeue::No);
         };
-        if let Some(p) = self.pending.get_mut(key) {
-            p.dirty = true;
+        if self.pending.defer(key) {
             return Ok(Requeue::No);
         }
         let Object::ReplicaSet(rs) = &obj else { return Ok(Requeue::No) };
@@ -199,10 +177,12 @@ impl ReplicaSetController {
         pods.retain(|p| is_pod_active(p));
         if needs_sync
             && rs.metadata.deletion_timestamp.is_none()
-            && let Some(op) = self.manage_replicas(&obj, rs, &pods, ctx)
+            && let Some(calls) = self.manage_replicas(&obj, rs, &pods, ctx)
         {
-            self.pending.insert(key.to_string(), Pending { obj, pods, op, dirty: false });
-            return self.advance(key, ctx).unwrap_or(Ok(Requeue::No));
+            let control =
+                PodControl { who: &self.who, recorder: &mut self.recorder, expectations: &mut self.expectations };
+            let finished = self.pending.start(key, obj, pods, calls, control, ctx);
+            return finished.map_or(Ok(Requeue::No), |f| self.finish_calls(f, ctx));
         }
         self.finish_sync(&obj, &pods, None, ctx)
     }
@@ -310,8 +290,14 @@ impl ReplicaSetController {
     }
 
     /// `manageReplicas`: what to create or delete, at most `BURST_REPLICAS` per sync, with the
-    /// expectations set for all of it; `advance` then makes the calls.
-    fn manage_replicas(&mut self, obj: &Object, rs: &ReplicaSet, pods: &[Arc<Pod>], ctx: &mut Ctx<'_>) -> Option<Op> {
+    /// expectations set for all of it; `pending` then makes the calls.
+    fn manage_replicas(
+        &mut self,
+        obj: &Object,
+        rs: &ReplicaSet,
+        pods: &[Arc<Pod>],
+        ctx: &mut Ctx<'_>,
+    ) -> Option<Calls> {
         let key = object_key(obj);
         let want = usize::try_from(rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)).unwrap_or(0);
         let have = pods.len();
@@ -321,57 +307,24 @@ impl ReplicaSetController {
             let template = rs.spec.as_ref().and_then(|s| s.template.as_ref())?;
             record_decision(ctx.api, NAME, "sync", obj, format!("too few replicas: need {want}, creating {diff}"));
             self.expectations.expect_creations(&key, diff, now);
-            let pod = Box::new(pod_from_template(template, obj));
-            return Some(Op::Create { pod, run: SlowStart::new(diff, SLOW_START_INITIAL_BATCH_SIZE), diff });
+            let pod = pod_from_template(template, obj);
+            return Some(Calls::create(diff, move || pod.clone()));
         }
         if have > want {
             let diff = (have - want).min(BURST_REPLICAS);
             let victims = self.pods_to_delete(obj, pods, diff, ctx.api.clock().unix_millis(now));
             record_decision(ctx.api, NAME, "sync", obj, format!("too many replicas: need {want}, deleting {diff}"));
             self.expectations.expect_deletions(&key, victims.iter().map(|p| pod_key(p)), now);
-            return Some(Op::Delete { victims: victims.into_iter(), first_error: None });
+            return Some(Calls::delete(victims));
         }
         None
     }
 
-    /// Makes the next `CALLS_PER_WAKE` calls of the sync under way for `key`; when they were the
-    /// last, finishes the sync and returns its result.
-    fn advance(&mut self, key: &str, ctx: &mut Ctx<'_>) -> Option<Result<Requeue, SyncError>> {
-        let mut p = self.pending.remove(key)?;
-        let (who, recorder, expectations) = (&self.who, &mut self.recorder, &mut self.expectations);
-        let done = match &mut p.op {
-            Op::Create { pod, run, .. } => {
-                let api = &mut *ctx.api;
-                run.advance(CALLS_PER_WAKE, || create_pod(api, who, recorder, &p.obj, (**pod).clone()).map(|_| ()))
-            }
-            Op::Delete { victims, first_error } => {
-                for victim in victims.by_ref().take(CALLS_PER_WAKE) {
-                    if let Err(e) = delete_pod(ctx.api, who, recorder, &p.obj, &victim) {
-                        expectations.deletion_observed(key, &pod_key(&victim));
-                        if e.reason != Reason::NotFound {
-                            first_error.get_or_insert(e);
-                        }
-                    }
-                }
-                victims.len() == 0
-            }
-        };
-        if !done {
-            self.pending.insert(key.to_string(), p);
-            ctx.wake_after(Duration::ZERO, CONTINUE_TOKEN);
-            return None;
-        }
-        let error = match p.op {
-            Op::Create { run, diff, .. } => {
-                for _ in run.successes..diff {
-                    self.expectations.creation_observed(key);
-                }
-                run.first_error
-            }
-            Op::Delete { first_error, .. } => first_error,
-        };
-        let result = self.finish_sync(&p.obj, &p.pods, error.map(SyncError::from), ctx);
-        Some(if p.dirty { result.map(|_| Requeue::At(ctx.now())) } else { result })
+    /// The end of a sync whose calls spanned wake-ups: its status, and one more sync when the key
+    /// came up meanwhile.
+    fn finish_calls(&mut self, mut f: Finished<Vec<Arc<Pod>>>, ctx: &mut Ctx<'_>) -> Result<Requeue, SyncError> {
+        let result = self.finish_sync(&f.obj, &f.state, f.error.take().map(SyncError::from), ctx);
+        f.again_if_dirty(result, ctx.now())
     }
 
     /// `getPodsToDelete`: the first `diff` pods in deletion order, ranked by how many pods of the
@@ -444,35 +397,6 @@ impl ReplicaSetController {
             Err(e) => Err(e.into()),
         }
     }
-}
-
-/// Deletes a victim as upstream's `PodControl.DeletePod` does, recording `SuccessfulDelete` on the
-/// owner, or `FailedDelete` for an error other than NotFound (which is returned, too).
-fn delete_pod(
-    api: &mut ApiServer,
-    who: &Identity,
-    recorder: &mut Recorder,
-    owner: &Object,
-    pod: &Pod,
-) -> Result<(), ApiError> {
-    let name = pod.metadata.name.as_deref().unwrap_or("");
-    let ns = pod.metadata.namespace.as_deref();
-    match api.delete(who, Kind::Pod, ns, name, &DeleteOptions::default()) {
-        Ok(_) => {
-            recorder.event(api, owner, None, EventKind::Normal, "SuccessfulDelete", &format!("Deleted pod: {name}"));
-            Ok(())
-        }
-        Err(e) if e.reason == Reason::NotFound => Err(e),
-        Err(e) => {
-            let message = format!("Error deleting: {}", e.message);
-            recorder.event(api, owner, None, EventKind::Warning, "FailedDelete", &message);
-            Err(e)
-        }
-    }
-}
-
-fn pod_key(p: &Pod) -> String {
-    format!("{}/{}", p.metadata.namespace.as_deref().unwrap_or(""), p.metadata.name.as_deref().unwrap_or(""))
 }
 
 /// A ReplicaSet's selector; `None` when it has no selector (which selects nothing).
@@ -587,11 +511,10 @@ impl Process for ReplicaSetController {
 
 impl ReplicaSetController {
     fn run(&mut self, ctx: &mut Ctx<'_>) {
-        let under_way: Vec<String> = self.pending.keys().cloned().collect();
-        for key in under_way {
-            if let Some(result) = self.advance(&key, ctx) {
-                self.queue.done(key, result, ctx);
-            }
+        let control = PodControl { who: &self.who, recorder: &mut self.recorder, expectations: &mut self.expectations };
+        for (key, f) in self.pending.advance_all(control, ctx) {
+            let result = self.finish_calls(f, ctx);
+            self.queue.done(key, result, ctx);
         }
         let mut queue = std::mem::take(&mut self.queue);
         queue.run(ctx, |key, ctx| self.sync_replica_set(key, ctx));
