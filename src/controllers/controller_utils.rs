@@ -121,23 +121,11 @@ pub fn pod_from_template(template: &PodTemplateSpec, owner: &Object) -> Pod {
     }
 }
 
-/// `slowStartBatch`: calls `f` `count` times in batches of 1, 2, 4, ... (starting at
-/// `initial_batch_size`), stopping after the first batch in which a call failed. Returns how many
-/// calls succeeded and the first error, so the caller can lower its expectations for the skipped
-/// ones.
-pub fn slow_start_batch<E>(
-    count: usize,
-    initial_batch_size: usize,
-    f: impl FnMut() -> Result<(), E>,
-) -> (usize, Option<E>) {
-    let mut run = SlowStart::new(count, initial_batch_size);
-    run.advance(usize::MAX, f);
-    (run.successes, run.first_error)
-}
-
-/// A `slowStartBatch` that can stop between calls and go on later: a batch is still finished
-/// whole (its calls are upstream's parallel goroutines) before a failure ends the run, however
-/// many steps it takes.
+/// `slowStartBatch`: `count` calls in batches of 1, 2, 4, ... (starting at `initial_batch_size`),
+/// stopping after the first batch in which a call failed, so the caller can lower its expectations
+/// for the skipped ones. It can stop between calls and go on later: a batch is still finished whole
+/// (its calls are upstream's parallel goroutines) before a failure ends the run, however many
+/// steps it takes.
 #[derive(Debug)]
 pub struct SlowStart<E> {
     remaining: usize,
@@ -234,20 +222,25 @@ mod tests {
 
     #[test]
     fn slow_start_grows_batches_and_stops_at_the_first_failing_batch() {
+        fn slow_start_batch<E>(count: usize, f: impl FnMut() -> Result<(), E>) -> (usize, Option<E>) {
+            let mut run = SlowStart::new(count, 1);
+            run.advance(usize::MAX, f);
+            (run.successes, run.first_error)
+        }
         let mut calls = 0;
-        let (ok, err) = slow_start_batch(10, 1, || -> Result<(), ()> {
+        let (ok, err) = slow_start_batch(10, || -> Result<(), ()> {
             calls += 1;
             Ok(())
         });
         assert_eq!((ok, err, calls), (10, None, 10));
         // Fails from the 5th call on: batches 1, 2, 4 → the third batch fails, nothing after it.
         let mut calls = 0;
-        let (ok, err) = slow_start_batch(100, 1, || {
+        let (ok, err) = slow_start_batch(100, || {
             calls += 1;
             if calls >= 5 { Err("quota") } else { Ok(()) }
         });
         assert_eq!((ok, err, calls), (4, Some("quota"), 7));
-        let (ok, err) = slow_start_batch(0, 1, || -> Result<(), ()> { Ok(()) });
+        let (ok, err) = slow_start_batch(0, || -> Result<(), ()> { Ok(()) });
         assert_eq!((ok, err), (0, None));
     }
 

@@ -18,7 +18,7 @@ use super::daemon_util::{add_daemon_tolerations, pin_to_node, should_run, target
 use super::deployment::compute_hash;
 use super::deployment::util::scaled_value;
 use super::expectations::Expectations;
-use super::pod_calls::{Calls, Finished, PendingSyncs, PodControl, pod_key};
+use super::pod_calls::{Calls, Finished, PendingSyncs, PodControl, again_if_dirty, pod_key};
 use super::queue::{KeyQueue, Requeue};
 use super::{SyncError, controller_identity, record_decision};
 use crate::api::{Kind, Object};
@@ -191,9 +191,9 @@ impl DaemonSetController {
 
     /// The end of a sync whose calls spanned wake-ups, and one more sync when the key came up
     /// meanwhile.
-    fn finish_calls(&mut self, mut f: Finished<Snapshot>, ctx: &mut Ctx<'_>) -> Result<Requeue, SyncError> {
-        let result = self.finish_sync(&f.obj, &f.state, f.error.take().map(SyncError::from), ctx);
-        f.again_if_dirty(result, ctx.now())
+    fn finish_calls(&mut self, f: Finished<Snapshot>, ctx: &mut Ctx<'_>) -> Result<Requeue, SyncError> {
+        let result = self.finish_sync(&f.obj, &f.state, f.error.map(SyncError::from), ctx);
+        again_if_dirty(f.dirty, result, ctx.now())
     }
 
     /// The end of `syncDaemonSet`: the status from what the sync saw (written even when its calls

@@ -17,7 +17,7 @@ use super::queue::{REQUEUE_TOKEN, Requeue};
 use crate::api::Object;
 use crate::apiserver::{ApiError, Identity, Reason};
 use crate::client::{Ctx, Recorder};
-use crate::sim::Duration;
+use crate::sim::{Duration, Time};
 
 /// Creates or deletes made per wake-up.
 pub const CALLS_PER_WAKE: usize = 16;
@@ -59,17 +59,6 @@ pub struct Finished<S> {
     pub error: Option<ApiError>,
     /// The key came up again meanwhile: sync it once more.
     pub dirty: bool,
-}
-
-impl<S> Finished<S> {
-    /// The result of the sync's end, `result`, with one more sync now when the key came up meanwhile.
-    pub fn again_if_dirty(
-        &self,
-        result: Result<Requeue, SyncError>,
-        now: crate::sim::Time,
-    ) -> Result<Requeue, SyncError> {
-        if self.dirty { result.map(|_| Requeue::At(now)) } else { result }
-    }
 }
 
 struct Underway<S> {
@@ -167,4 +156,10 @@ impl<S> PendingSyncs<S> {
 /// The expectations key of a pod: `namespace/name`.
 pub fn pod_key(p: &Pod) -> String {
     format!("{}/{}", p.metadata.namespace.as_deref().unwrap_or(""), p.metadata.name.as_deref().unwrap_or(""))
+}
+
+/// The result of a sync's end, with one more sync now when its key came up while its calls were
+/// under way.
+pub fn again_if_dirty(dirty: bool, result: Result<Requeue, SyncError>, now: Time) -> Result<Requeue, SyncError> {
+    if dirty { result.map(|_| Requeue::At(now)) } else { result }
 }

@@ -16,7 +16,7 @@ use super::controller_utils::{
     pod_from_template, virtual_time,
 };
 use super::expectations::Expectations;
-use super::pod_calls::{Calls, Finished, PendingSyncs, PodControl, pod_key};
+use super::pod_calls::{Calls, Finished, PendingSyncs, PodControl, again_if_dirty, pod_key};
 use super::queue::{KeyQueue, Requeue};
 use super::ranking::{Ranked, sort_for_deletion};
 use super::{SyncError, controller_identity, record_decision};
@@ -322,9 +322,9 @@ impl ReplicaSetController {
 
     /// The end of a sync whose calls spanned wake-ups: its status, and one more sync when the key
     /// came up meanwhile.
-    fn finish_calls(&mut self, mut f: Finished<Vec<Arc<Pod>>>, ctx: &mut Ctx<'_>) -> Result<Requeue, SyncError> {
-        let result = self.finish_sync(&f.obj, &f.state, f.error.take().map(SyncError::from), ctx);
-        f.again_if_dirty(result, ctx.now())
+    fn finish_calls(&mut self, f: Finished<Vec<Arc<Pod>>>, ctx: &mut Ctx<'_>) -> Result<Requeue, SyncError> {
+        let result = self.finish_sync(&f.obj, &f.state, f.error.map(SyncError::from), ctx);
+        again_if_dirty(f.dirty, result, ctx.now())
     }
 
     /// `getPodsToDelete`: the first `diff` pods in deletion order, ranked by how many pods of the

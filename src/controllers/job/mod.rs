@@ -17,6 +17,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::controller_utils::controller_ref;
 use super::expectations::Expectations;
+use super::pod_calls::{PendingSyncs, PodControl};
 use super::queue::KeyQueue;
 use super::{controller_identity, record_decision};
 use crate::api::{Kind, Object};
@@ -45,6 +46,8 @@ pub struct JobController {
     backoff: BTreeMap<String, BackoffRecord>,
     /// Pods that still carry the tracking finalizer while their Job is gone or finished.
     orphans: BTreeSet<String>,
+    /// Syncs whose pod creates are under way, with what each knew.
+    pending: PendingSyncs<sync::SyncCtx>,
 }
 
 impl Default for JobController {
@@ -67,6 +70,7 @@ impl JobController {
             finalizer_removals: BTreeMap::new(),
             backoff: BTreeMap::new(),
             orphans: BTreeSet::new(),
+            pending: PendingSyncs::default(),
         }
     }
 
@@ -169,6 +173,11 @@ impl JobController {
     }
 
     fn run(&mut self, ctx: &mut Ctx<'_>) {
+        let control = PodControl { who: &self.who, recorder: &mut self.recorder, expectations: &mut self.expectations };
+        for (key, f) in self.pending.advance_all(control, ctx) {
+            let result = self.finish_calls(f, ctx);
+            self.queue.done(key, result, ctx);
+        }
         let mut queue = std::mem::take(&mut self.queue);
         queue.run(ctx, |key, ctx| self.sync_job(key, ctx));
         self.queue = queue;
@@ -218,6 +227,7 @@ impl Process for JobController {
         self.backoff.clear();
         self.job_by_uid.clear();
         self.orphans.clear();
+        self.pending.clear();
     }
 
     fn on_events(&mut self, events: &[WatchEvent], ctx: &mut Ctx<'_>) {

@@ -17,9 +17,9 @@ use crate::apiserver::strategy::timestamp;
 use crate::apiserver::{DeleteOptions, Reason};
 use crate::client::{Ctx, EventKind, object_key};
 use crate::controllers::controller_utils::{
-    SLOW_START_INITIAL_BATCH_SIZE, controller_ref, create_pod, is_pod_ready, labels_of, pod_from_template,
-    slow_start_batch, unix_millis, virtual_time,
+    controller_ref, is_pod_ready, labels_of, pod_from_template, unix_millis, virtual_time,
 };
+use crate::controllers::pod_calls::{Calls, Finished, PodControl, again_if_dirty};
 use crate::controllers::queue::Requeue;
 use crate::controllers::{SyncError, record_decision};
 use crate::sim::Time;
@@ -80,6 +80,9 @@ impl JobController {
             self.backoff.remove(key);
             return Ok(Requeue::No);
         };
+        if self.pending.defer(key) {
+            return Ok(Requeue::No);
+        }
         let Object::Job(job) = &obj else { return Ok(Requeue::No) };
         if is_job_finished(job) {
             self.backoff.remove(key);
@@ -144,7 +147,6 @@ impl JobController {
         if is_indexed(&s.job) {
             self.count_indexes(&mut s);
         }
-        let mut manage_error = None;
         if s.finished.is_some() {
             let (deleted_ready, deleted, err) = self.delete_active(&mut s, ctx);
             if deleted != s.active.len() || !satisfied {
@@ -153,15 +155,48 @@ impl JobController {
             s.ready -= to_i32(deleted_ready);
             s.terminating += to_i32(deleted);
             s.active.clear();
-            manage_error = err;
-        } else {
-            let mut managed = false;
-            if satisfied && s.job.metadata.deletion_timestamp.is_none() {
-                manage_error = self.manage_job(&mut s, key, ctx).err();
-                managed = true;
-            }
-            self.decide_success_or_suspension(&mut s, managed, ctx);
+            return self.end_sync(s, key, err, ctx);
         }
+        let managed = satisfied && s.job.metadata.deletion_timestamp.is_none();
+        let mut manage_error = None;
+        if managed {
+            match self.manage_job(&mut s, key, ctx) {
+                Ok(Some(calls)) => {
+                    let control = PodControl {
+                        who: &self.who,
+                        recorder: &mut self.recorder,
+                        expectations: &mut self.expectations,
+                    };
+                    let obj = s.obj.clone();
+                    let finished = self.pending.start(key, obj, s, calls, control, ctx);
+                    return finished.map_or(Ok(Requeue::No), |f| self.finish_calls(f, ctx));
+                }
+                Ok(None) => {}
+                Err(e) => manage_error = Some(e),
+            }
+        }
+        self.decide_success_or_suspension(&mut s, managed, ctx);
+        self.end_sync(s, key, manage_error, ctx)
+    }
+
+    /// The rest of a sync whose pod creates spanned wake-ups, and one more sync when the key came
+    /// up meanwhile.
+    pub(super) fn finish_calls(&mut self, f: Finished<SyncCtx>, ctx: &mut Ctx<'_>) -> Result<Requeue, SyncError> {
+        let Finished { obj, state: mut s, succeeded, error, dirty } = f;
+        s.created += succeeded;
+        self.decide_success_or_suspension(&mut s, true, ctx);
+        let result = self.end_sync(s, &object_key(&obj), error.map(SyncError::from), ctx);
+        again_if_dirty(dirty, result, ctx.now())
+    }
+
+    /// The end of `syncJob`: the counts into the status, its writes, then the sync's error.
+    fn end_sync(
+        &mut self,
+        mut s: SyncCtx,
+        key: &str,
+        manage_error: Option<SyncError>,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Requeue, SyncError> {
         let active_count = to_i32(s.active_count());
         let status = s.job.status.get_or_insert_with(Default::default);
         status.active = (active_count > 0).then_some(active_count);
@@ -360,13 +395,13 @@ impl JobController {
     }
 
     /// `manageJob`.
-    fn manage_job(&mut self, s: &mut SyncCtx, key: &str, ctx: &mut Ctx<'_>) -> Result<(), SyncError> {
+    fn manage_job(&mut self, s: &mut SyncCtx, key: &str, ctx: &mut Ctx<'_>) -> Result<Option<Calls>, SyncError> {
         let now = ctx.now();
         let active = s.active.len();
         let parallelism = usize::try_from(s.spec_i32(|sp| sp.parallelism).unwrap_or(1)).unwrap_or(0);
         if is_suspended(&s.job) {
             let victims = std::mem::take(&mut s.active);
-            return self.delete_pods(s, key, victims, ctx);
+            return self.delete_pods(s, key, victims, ctx).map(|()| None);
         }
         let want = match s.spec_i32(|sp| sp.completions) {
             None if s.succeeded > 0 => active,
@@ -377,17 +412,17 @@ impl JobController {
         if !victims.is_empty() {
             let gone: BTreeSet<String> = victims.iter().map(|p| uid(p)).collect();
             s.active.retain(|p| !gone.contains(&uid(p)));
-            return self.delete_pods(s, key, victims, ctx);
+            return self.delete_pods(s, key, victims, ctx).map(|()| None);
         }
         let terminating = if only_replace_failed(&s.job) { usize::try_from(s.terminating).unwrap_or(0) } else { 0 };
         let diff = want.saturating_sub(terminating + active);
         if diff == 0 {
-            return Ok(());
+            return Ok(None);
         }
         let remaining = s.new_backoff.remaining_ms(s.now_ms);
         if remaining > 0 {
             s.requeue_in_ms(remaining);
-            return Ok(());
+            return Ok(None);
         }
         let mut diff = diff.min(MAX_POD_CREATE_DELETE_PER_SYNC);
         let mut indexes = Vec::new();
@@ -396,11 +431,11 @@ impl JobController {
             diff = indexes.len();
         }
         if diff == 0 {
-            return Ok(());
+            return Ok(None);
         }
         record_decision(ctx.api, NAME, "sync", &s.obj, format!("too few pods: need {want}, creating {diff}"));
         self.expectations.expect_creations(key, diff, now);
-        let Some(spec) = s.job.spec.as_ref() else { return Ok(()) };
+        let Some(spec) = s.job.spec.as_ref() else { return Ok(None) };
         let mut template = spec.template.clone();
         let finalizers = template.metadata.get_or_insert_with(Default::default).finalizers.get_or_insert_with(Vec::new);
         if !finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER) {
@@ -411,21 +446,14 @@ impl JobController {
         }
         let base = pod_from_template(&template, &s.obj);
         let job_name = s.obj.name().to_string();
-        let (who, recorder, obj) = (&self.who, &mut self.recorder, &s.obj);
-        let api = &mut *ctx.api;
         let mut next_index = indexes.into_iter();
-        let (created, err) = slow_start_batch(diff, SLOW_START_INITIAL_BATCH_SIZE, || {
+        Ok(Some(Calls::create(diff, move || {
             let mut pod = base.clone();
             if let Some(i) = next_index.next() {
                 index_pod(&mut pod, &job_name, i);
             }
-            create_pod(api, who, recorder, obj, pod).map(|_| ())
-        });
-        for _ in created..diff {
-            self.expectations.creation_observed(key);
-        }
-        s.created += created;
-        err.map_or(Ok(()), |e| Err(e.into()))
+            pod
+        })))
     }
 
     /// `activePodsForRemoval`: duplicate or out-of-range indexes first, then the least advanced

@@ -189,3 +189,21 @@ fn pod_failure_policy_fails_the_job_on_a_listed_exit_code_and_ignores_others() {
     assert!(!finished(&mut s, "flaky"));
     assert!(s.get(Kind::Job, "flaky").unwrap()["status"].get("failed").is_none());
 }
+
+/// A wide Job's creates are spread over wake-ups so the web page is never held by a hundred of
+/// them at once, and its status counts every pod its spread-out sync created.
+#[test]
+fn a_wide_job_creates_its_pods_a_wake_up_share_at_a_time() {
+    use crate::controllers::pod_calls::CALLS_PER_WAKE;
+    use crate::sim::Duration;
+    use crate::sim::trace::Component;
+    let mut s = live(vec![Box::new(JobController::new())]);
+    s.create(Kind::Job, job("wide", json!({"parallelism": 100, "completions": 100}), &["sleep", "600"]));
+    let controller = Component::ControllerManager("job");
+    let most = s.c.most_per_item(Duration::from_secs(2), |entries| {
+        entries.iter().filter(|e| e.from == controller && e.verb == "create" && e.object.kind == "Pod").count()
+    });
+    assert_eq!(most, CALLS_PER_WAKE);
+    assert_eq!(pods(&mut s.c, "default", "wide-").len(), 100);
+    s.until(30, "status", |s| s.get(Kind::Job, "wide").unwrap()["status"]["active"] == 100);
+}
