@@ -1,6 +1,9 @@
 //! An informer's cache: the objects it has seen, keyed `namespace/name` (so a namespace is a key range),
-//! with indexes by node (pods' `spec.nodeName`), by owner uid (ownerReferences) and by label, so that
-//! controllers never scan every object to answer "pods on this node" or "pods of this ReplicaSet".
+//! with an index by owner uid (ownerReferences) and, for the informers that ask, by node (pods'
+//! `spec.nodeName`) and by label, so that controllers never scan every object to answer "pods on
+//! this node" or "pods of this ReplicaSet". Like client-go's indexers, an index is kept only where
+//! it is used: with 150,000 pods in a dozen pod caches, every unused index costs megabytes. A cache
+//! asked what an index it lacks would answer scans its objects instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,6 +41,8 @@ fn labels_of(obj: &Object) -> impl Iterator<Item = (&String, &String)> {
 /// A cache with indexes.
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
+    index_nodes: bool,
+    index_labels: bool,
     objects: BTreeMap<String, Object>,
     by_node: BTreeMap<String, BTreeSet<String>>,
     by_owner: BTreeMap<String, BTreeSet<String>>,
@@ -45,6 +50,18 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// Keeps the index by node: `on_node` and `bound_nodes` look up instead of scanning.
+    pub fn with_node_index(mut self) -> Self {
+        self.index_nodes = true;
+        self
+    }
+
+    /// Keeps the index by label: `labelled` looks up instead of scanning.
+    pub fn with_label_index(mut self) -> Self {
+        self.index_labels = true;
+        self
+    }
+
     pub fn get(&self, key: &str) -> Option<&Object> {
         self.objects.get(key)
     }
@@ -77,13 +94,17 @@ impl Cache {
 
     /// Pods bound to `node`.
     pub fn on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Object> + 'a {
-        self.by_node.get(node).into_iter().flatten().filter_map(|k| self.objects.get(k))
+        let indexed = self.by_node.get(node).into_iter().flatten().filter_map(|k| self.objects.get(k));
+        let node = node.to_string();
+        let scanned = self.scan(!self.index_nodes).filter(move |o| node_of(o) == Some(node.as_str()));
+        indexed.chain(scanned)
     }
 
     /// The names of the nodes that pods are bound to, in name order: the node index's keys, so that
     /// finding pods bound to a node that is gone costs one step a node, not one a pod.
     pub fn bound_nodes(&self) -> impl Iterator<Item = &str> {
-        self.by_node.keys().map(String::as_str)
+        let scanned: BTreeSet<&str> = self.scan(!self.index_nodes).filter_map(node_of).collect();
+        self.by_node.keys().map(String::as_str).chain(scanned)
     }
 
     /// Objects with an ownerReference to `uid`.
@@ -93,11 +114,17 @@ impl Cache {
 
     /// Objects labelled `key=value`.
     pub fn labelled<'a>(&'a self, key: &str, value: &str) -> impl Iterator<Item = &'a Object> + 'a {
-        self.by_label
-            .get(&(key.to_string(), value.to_string()))
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.objects.get(k))
+        let label = (key.to_string(), value.to_string());
+        let indexed = self.by_label.get(&label).into_iter().flatten().filter_map(|k| self.objects.get(k));
+        let scanned = self
+            .scan(!self.index_labels)
+            .filter(move |o| o.meta().labels.as_ref().and_then(|l| l.get(&label.0)).is_some_and(|v| *v == label.1));
+        indexed.chain(scanned)
+    }
+
+    /// Every object when `scan`, else none: the answer of a cache without the index asked for.
+    fn scan(&self, scan: bool) -> impl Iterator<Item = &Object> {
+        self.objects.values().take(if scan { usize::MAX } else { 0 })
     }
 
     /// Stores `obj`, returning what it replaced. Most updates (status, heartbeats) leave the indexed
@@ -112,13 +139,13 @@ impl Cache {
             return Some(std::mem::replace(current, obj));
         }
         let old = self.remove(&key);
-        if let Some(node) = node_of(&obj) {
+        if let Some(node) = node_of(&obj).filter(|_| self.index_nodes) {
             self.by_node.entry(node.to_string()).or_default().insert(key.clone());
         }
         for uid in owners_of(&obj) {
             self.by_owner.entry(uid.to_string()).or_default().insert(key.clone());
         }
-        for (k, v) in labels_of(&obj) {
+        for (k, v) in labels_of(&obj).filter(|_| self.index_labels) {
             self.by_label.entry((k.clone(), v.clone())).or_default().insert(key.clone());
         }
         self.objects.insert(key, obj);
@@ -140,13 +167,13 @@ impl Cache {
                 }
             }
         }
-        if let Some(node) = node_of(&old) {
+        if let Some(node) = node_of(&old).filter(|_| self.index_nodes) {
             unindex(&mut self.by_node, node, key);
         }
         for uid in owners_of(&old) {
             unindex(&mut self.by_owner, uid, key);
         }
-        for (k, v) in labels_of(&old) {
+        for (k, v) in labels_of(&old).filter(|_| self.index_labels) {
             unindex(&mut self.by_label, &(k.clone(), v.clone()), key);
         }
         Some(old)
@@ -171,8 +198,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unindexed_cache_answers_as_an_indexed_one() {
+        let mut indexed = Cache::default().with_node_index().with_label_index();
+        let mut plain = Cache::default();
+        for c in [&mut indexed, &mut plain] {
+            c.upsert(pod("default", "a", "node-01", "rs1"));
+            c.upsert(pod("default", "b", "node-02", "rs1"));
+            c.upsert(pod("default", "a", "node-03", "rs1"));
+        }
+        let names = |it: &mut dyn Iterator<Item = &Object>| it.map(|o| o.name().to_string()).collect::<Vec<_>>();
+        for node in ["node-01", "node-02", "node-03"] {
+            assert_eq!(names(&mut indexed.on_node(node)), names(&mut plain.on_node(node)));
+        }
+        assert_eq!(indexed.bound_nodes().collect::<Vec<_>>(), plain.bound_nodes().collect::<Vec<_>>());
+        assert_eq!(names(&mut indexed.labelled("app", "web")), names(&mut plain.labelled("app", "web")));
+        assert_eq!(plain.bound_nodes().collect::<Vec<_>>(), ["node-02", "node-03"]);
+    }
+
+    #[test]
     fn indexes_follow_updates() {
-        let mut c = Cache::default();
+        let mut c = Cache::default().with_node_index().with_label_index();
         c.upsert(pod("default", "a", "node-01", "rs1"));
         c.upsert(pod("default", "b", "node-02", "rs1"));
         c.upsert(pod("default2", "c", "node-01", "rs2"));

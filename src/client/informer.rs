@@ -46,6 +46,18 @@ impl Informer {
         }
     }
 
+    /// Indexes the cache by node (pods' `spec.nodeName`), for `cache().on_node`.
+    pub fn index_by_node(mut self) -> Self {
+        self.cache = self.cache.with_node_index();
+        self
+    }
+
+    /// Indexes the cache by label, for `cache().labelled`.
+    pub fn index_by_label(mut self) -> Self {
+        self.cache = self.cache.with_label_index();
+        self
+    }
+
     pub fn kind(&self) -> Kind {
         self.kind
     }

@@ -170,8 +170,8 @@ impl Watched {
         Watched {
             who: controller_identity(name),
             services: Informer::new(Kind::Service, None, ListOptions::default()),
-            pods: Informer::new(Kind::Pod, None, ListOptions::default()),
-            owned: Informer::new(owned, None, ListOptions::default()),
+            pods: Informer::new(Kind::Pod, None, ListOptions::default()).index_by_label(),
+            owned: Informer::new(owned, None, ListOptions::default()).index_by_label(),
             queue: KeyQueue::default(),
             triggers: BTreeMap::new(),
         }

@@ -89,7 +89,7 @@ impl TaintEvictionController {
             recorder: Recorder::new("taint-eviction-controller", None, who.clone()),
             who,
             nodes: Informer::new(Kind::Node, None, ListOptions::default()),
-            pods: Informer::new(Kind::Pod, None, ListOptions::default()),
+            pods: Informer::new(Kind::Pod, None, ListOptions::default()).index_by_node(),
             scheduled: BTreeMap::new(),
             by_time: BTreeSet::new(),
             armed: None,

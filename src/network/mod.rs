@@ -95,7 +95,7 @@ impl Default for ServiceWatch {
     fn default() -> Self {
         ServiceWatch {
             services: Informer::new(Kind::Service, None, Default::default()),
-            slices: Informer::new(Kind::EndpointSlice, None, Default::default()),
+            slices: Informer::new(Kind::EndpointSlice, None, Default::default()).index_by_label(),
         }
     }
 }

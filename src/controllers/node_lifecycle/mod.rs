@@ -82,7 +82,7 @@ impl NodeLifecycleController {
             who,
             nodes: Informer::new(Kind::Node, None, ListOptions::default()),
             leases: Informer::new(Kind::Lease, Some("kube-node-lease"), ListOptions::default()),
-            pods: Informer::new(Kind::Pod, None, ListOptions::default()),
+            pods: Informer::new(Kind::Pod, None, ListOptions::default()).index_by_node(),
             no_schedule: KeyQueue::default(),
             monitor: Ticker::new(TOKEN_MONITOR, MONITOR_PERIOD),
             health: BTreeMap::new(),

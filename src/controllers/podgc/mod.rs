@@ -116,7 +116,7 @@ impl PodGcController {
     pub fn with_threshold(threshold: usize) -> Self {
         PodGcController {
             who: controller_identity(NAME),
-            pods: Informer::new(Kind::Pod, None, ListOptions::default()),
+            pods: Informer::new(Kind::Pod, None, ListOptions::default()).index_by_node(),
             nodes: Informer::new(Kind::Node, None, ListOptions::default()),
             index: PodIndex::default(),
             quarantine: Quarantine::default(),
