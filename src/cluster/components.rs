@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use super::Cluster;
 use super::metrics::KubeletMetrics;
 use super::setup::Setup;
 use super::topology::{NodeSpec, Topology};
+use super::{Cluster, Due};
 use crate::api::Kind;
 use crate::api::Object;
 use crate::apiserver::{DeleteOptions, Identity};
@@ -300,6 +300,13 @@ impl Cluster {
     /// time within a wall-clock budget without moving the clock past what it owes.
     pub fn next_due(&self) -> Option<crate::sim::Time> {
         self.queue.peek_time()
+    }
+
+    /// The component whose item runs next: a front end budgeting by wall clock learns how long
+    /// each component's items take (a kubelet starting pods, the scheduler's cycles).
+    pub fn next_component(&self) -> Option<crate::sim::trace::Component> {
+        let (Due::Deliver(id) | Due::Timer(id, _)) = self.queue.peek()?;
+        self.slots.get(*id).map(|s| s.process.component())
     }
 
     /// The nodes that have a kubelet, running or not.

@@ -120,6 +120,11 @@ impl<E> EventQueue<E> {
         self.heap.peek().map(|Reverse(h)| h.at)
     }
 
+    /// The next event, without removing it.
+    pub fn peek(&self) -> Option<&E> {
+        self.heap.peek().and_then(|Reverse(h)| self.slots.get(h.slot)).and_then(|s| s.payload.as_ref())
+    }
+
     /// Removes and returns the next event: the earliest, and among equals the first scheduled.
     pub fn pop(&mut self) -> Option<(Time, E)> {
         while let Some(Reverse(h)) = self.heap.pop() {
@@ -222,6 +227,18 @@ mod tests {
         assert_eq!(q.cancel(b), None);
         assert!(q.is_empty());
         assert_eq!(q.peek_time(), None);
+    }
+
+    #[test]
+    fn peek_shows_what_pop_returns_next() {
+        let mut q = EventQueue::new();
+        let a = q.schedule(Time(1), 'a');
+        q.schedule(Time(2), 'b');
+        assert_eq!(q.peek(), Some(&'a'));
+        q.cancel(a);
+        assert_eq!(q.peek(), Some(&'b'));
+        assert_eq!(q.pop(), Some((Time(2), 'b')));
+        assert_eq!(q.peek(), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! every context consumer redraws.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -13,6 +14,7 @@ use super::theme::Theme;
 use crate::api::Kind;
 use crate::cluster::Cluster;
 use crate::kubectl::Stream;
+use crate::sim::trace::Component;
 use crate::sim::{Duration, Time};
 use crate::terminal::{Shell, split_script};
 
@@ -25,9 +27,10 @@ const SCROLLBACK: usize = 2000;
 /// The longest real gap one tick makes up for (a background tab must not jump minutes at once).
 const MAX_TICK_MS: f64 = 250.0;
 
-/// The longest a tick may hold the page, in real milliseconds: half a 60 fps frame, so that drawing
-/// still fits. Work left over is carried to the next tick.
-pub const TICK_BUDGET_MS: f64 = 8.0;
+/// What a tick plans to spend, in real milliseconds: the 8 ms a tick may hold the page (half a
+/// 60 fps frame, so that drawing still fits) less 2 ms for an item that runs longer than its
+/// estimate (cold code, a preempted thread). Work left over is carried to the next tick.
+pub const TICK_BUDGET_MS: f64 = 6.0;
 
 /// How fast the estimate of the next item's length forgets a long item, per item run: items come
 /// in runs (a sync spread over wake-ups, a batch of deliveries), so the next one is likely as long
@@ -89,10 +92,11 @@ pub struct Sim {
     /// The longest single item the cluster ran (a controller's whole reconcile, say): the budget
     /// is checked between items, so a tick may pass it by at most this much.
     pub slowest_step_ms: f64,
-    /// How long the next item may take, from the recent ones, and how many items this tick ran: a
-    /// tick starts another item only if one that long still fits in the budget (its first item
-    /// always runs).
+    /// How long the next item may take, from the recent ones and from the recent ones of the
+    /// component it belongs to, and how many items this tick ran: a tick starts another item only
+    /// if one that long still fits in the budget (its first item always runs).
     step_estimate_ms: f64,
+    component_estimate_ms: BTreeMap<Component, f64>,
     tick_steps: u32,
 }
 
@@ -116,6 +120,7 @@ impl Sim {
             slowest_tick_ms: 0.0,
             slowest_step_ms: 0.0,
             step_estimate_ms: 0.0,
+            component_estimate_ms: BTreeMap::new(),
             tick_steps: 0,
         }
     }
@@ -217,13 +222,18 @@ impl Sim {
     /// would with an item as long as the last; false when it has.
     fn timed_step(&mut self, started_ms: f64) -> bool {
         let before = wall_ms();
-        if self.tick_steps > 0 && before - started_ms + self.step_estimate_ms >= TICK_BUDGET_MS {
+        let next = self.cluster().next_component();
+        let own = next.as_ref().and_then(|c| self.component_estimate_ms.get(c)).copied().unwrap_or(0.0);
+        if self.tick_steps > 0 && before - started_ms + self.step_estimate_ms.max(own) >= TICK_BUDGET_MS {
             return false;
         }
         self.shell.cluster_mut().step();
         self.tick_steps += 1;
         let took = wall_ms() - before;
         self.step_estimate_ms = took.max(self.step_estimate_ms * ESTIMATE_DECAY);
+        if let Some(c) = next {
+            self.component_estimate_ms.insert(c, took.max(own * ESTIMATE_DECAY));
+        }
         self.slowest_step_ms = self.slowest_step_ms.max(took);
         true
     }
